@@ -1,0 +1,114 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDemoApi } from '../demo/api.js';
+import { formatError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { createSdkServer } from '../mcp/sdk-server.js';
+import { buildSnapshot } from '../runtime/index.js';
+import { startSidecar, type Sidecar } from '../sidecar.js';
+import { PoolRegistry } from '../upstream/index.js';
+import { NAME, VERSION } from '../version.js';
+import type { CliArgs } from './args.js';
+import { loadFromSource, resolveConfigSource, type ConfigSource } from './config-source.js';
+import { installSignals } from './signals.js';
+
+type Out = (line: string) => void;
+
+export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv): Promise<Sidecar> {
+  const source = resolveConfigSource(args, env);
+  const sidecar = await startSidecar({ ...source, host: args.host, port: args.port, env });
+  const servers = [...sidecar.holder.current.servers.values()];
+  sidecar.log.info({ url: sidecar.url, servers: servers.map((s) => ({ path: s.config.path, tools: s.tools.size })) }, `${NAME} ${VERSION} listening on ${sidecar.url}`);
+  for (const s of servers) sidecar.log.info(`MCP endpoint ${sidecar.url}${s.config.path} (${s.name}: ${s.tools.size} tools, ${s.config.sessions})`);
+  installSignals(sidecar);
+  return sidecar;
+}
+
+/** Starts the demo Tasks API on a free port, then serves config/demo.yaml in front of it. */
+export async function runDemo(args: CliArgs, env: NodeJS.ProcessEnv): Promise<Sidecar> {
+  const api = await startDemoApi();
+  const configFile = fileURLToPath(new URL('../../config/demo.yaml', import.meta.url));
+  const sidecar = await runServe({ ...args, config: configFile }, { ...env, DEMO_API_URL: api.url });
+  sidecar.log.info(`demo Tasks API at ${api.url}; try: curl -s ${sidecar.url}/mcp -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'`);
+  sidecar.server.on('close', () => api.server.close());
+  return sidecar;
+}
+
+export async function runValidate(args: CliArgs, env: NodeJS.ProcessEnv, out: Out): Promise<number> {
+  const source = resolveConfigSource(args, env);
+  const pools = new PoolRegistry();
+  try {
+    const config = await loadFromSource(source);
+    const snapshot = await buildSnapshot(config, { pools, generation: 1, version: VERSION });
+    let compileErrors = 0;
+    for (const rt of snapshot.servers.values()) {
+      for (const tool of rt.tools.values()) {
+        try {
+          tool.validateArgs.compile();
+        } catch (err) {
+          compileErrors++;
+          out(`${rt.name}: tool ${tool.def.name}: inputSchema does not compile: ${(err as Error).message}`);
+        }
+      }
+      out(`${rt.name} (${rt.config.path}): ${rt.tools.size} tools from ${rt.operationCount} operations in ${path.basename(rt.config.spec)}`);
+      for (const w of rt.warnings) out(`  warning: ${w}`);
+    }
+    snapshot.dispose();
+    if (compileErrors > 0) return 1;
+    out(`${describeSource(source)} is valid`);
+    return 0;
+  } catch (err) {
+    out(formatError(err));
+    return 1;
+  } finally {
+    await pools.closeAll();
+  }
+}
+
+export async function runTools(args: CliArgs, env: NodeJS.ProcessEnv, out: Out): Promise<number> {
+  const pools = new PoolRegistry();
+  try {
+    const config = await loadFromSource(resolveConfigSource(args, env));
+    const snapshot = await buildSnapshot(config, { pools, generation: 1, version: VERSION });
+    const servers = [...snapshot.servers.values()];
+    if (args.json) {
+      out(JSON.stringify(servers.map((rt) => ({ name: rt.name, path: rt.config.path, tokens: estimateTokens(rt.toolsListJson), tools: rt.definitions })), null, 2));
+    } else {
+      for (const rt of servers) {
+        out(`${rt.name} ${rt.config.path}: ${rt.tools.size} tools, tools/list ≈ ${estimateTokens(rt.toolsListJson).toLocaleString('en-US')} tokens (${rt.toolsListJson.length.toLocaleString('en-US')} bytes)`);
+        for (const t of rt.tools.values()) {
+          const hints = Object.entries(t.def.definition.annotations ?? {}).filter(([, v]) => v === true).map(([k]) => k.replace(/Hint$/, ''));
+          out(`  ${t.def.name.padEnd(32)} ${t.def.method.padEnd(6)} ${t.def.path}${hints.length ? `  [${hints.join(', ')}]` : ''}`);
+        }
+      }
+    }
+    snapshot.dispose();
+    return 0;
+  } catch (err) {
+    out(formatError(err));
+    return 1;
+  } finally {
+    await pools.closeAll();
+  }
+}
+
+/** About 4 bytes of JSON per token: close enough to compare tool sets. */
+export function estimateTokens(json: string): number {
+  return Math.ceil(json.length / 4);
+}
+
+export async function runStdio(args: CliArgs, env: NodeJS.ProcessEnv): Promise<void> {
+  const config = await loadFromSource(resolveConfigSource(args, env));
+  const log = createLogger({ ...config.logging, format: 'json' });
+  const snapshot = await buildSnapshot(config, { pools: new PoolRegistry(), generation: 1, version: VERSION });
+  const servers = [...snapshot.servers.values()];
+  const rt = args.server ? servers.find((s) => s.name === args.server) : (snapshot.servers.get('/mcp') ?? (servers.length === 1 ? servers[0] : undefined));
+  if (!rt) throw new Error(`choose a server with --server (one of: ${servers.map((s) => s.name).join(', ')})`);
+  const server = createSdkServer(() => rt, log, { name: NAME, version: VERSION });
+  await server.connect(new StdioServerTransport());
+}
+
+function describeSource(source: ConfigSource): string {
+  return 'configFile' in source ? source.configFile : 'the command line';
+}

@@ -1,0 +1,52 @@
+import { parse as parseYamlValue, visit, type Document } from 'yaml';
+
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+export interface EnvProblemSite {
+  range: [number, number, number] | null | undefined;
+  message: string;
+}
+
+/**
+ * Expands `${VAR}` and `${VAR:-default}` in every string scalar of the document, in place.
+ * Works on parsed scalars, not raw text, so a value can never inject YAML structure.
+ * A plain scalar that is exactly one `${…}` is re-read as YAML, so `port: ${PORT:-8080}` is a number.
+ * `$${` escapes a literal `${`.
+ */
+export function expandEnvInDocument(doc: Document, env: NodeJS.ProcessEnv): EnvProblemSite[] {
+  const problems: EnvProblemSite[] = [];
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+      const raw = node.value;
+      const missing: string[] = [];
+      const expanded = raw.replace(/\$?\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (match, name: string, def?: string) => {
+        if (match.startsWith('$$')) return match.slice(1);
+        const value = env[name];
+        if (value !== undefined && value !== '') return value;
+        if (def !== undefined) return def;
+        missing.push(name);
+        return match;
+      });
+      if (missing.length > 0) {
+        problems.push({
+          range: node.range,
+          message: `environment variable ${missing.map((m) => `\${${m}}`).join(', ')} is not set (set it, or give a default with \${${missing[0]}:-value})`,
+        });
+        return;
+      }
+      const whole = node.type === 'PLAIN' && new RegExp(`^${VAR.source}$`).test(raw);
+      node.value = whole ? coerce(expanded) : expanded;
+    },
+  });
+  return problems;
+}
+
+function coerce(text: string): unknown {
+  try {
+    const v: unknown = parseYamlValue(text);
+    return typeof v === 'number' || typeof v === 'boolean' ? v : text;
+  } catch {
+    return text;
+  }
+}

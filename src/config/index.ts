@@ -1,0 +1,3 @@
+export { loadConfig, parseConfig, type LoadedConfig } from './load.js';
+export { loadConfigSchema } from './validate.js';
+export type * from './types.js';

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { AppError, type Problem } from '../errors.js';
+import { parseDuration, parseSize } from '../util/units.js';
+import { expandEnvInDocument } from './env.js';
+import type { Config, RawConfig, RawServer, ServerConfig } from './types.js';
+import { checkConfigShape, formatKeyPath, locate } from './validate.js';
+
+export interface LoadedConfig {
+  config: Config;
+  /** sha256 of the file's bytes, to skip reloads when nothing changed. */
+  hash: string;
+}
+
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  const abs = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(abs, 'utf8');
+  } catch (err) {
+    throw new AppError('CONFIG_INVALID', `cannot read config file ${abs}: ${(err as Error).message}`, { cause: err });
+  }
+  return { config: parseConfig(text, abs, env), hash: createHash('sha256').update(text).digest('hex') };
+}
+
+/** YAML text → validated, compiled Config. Every problem is reported at once, with its location. */
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems: Problem[] = doc.errors.map((e) => ({
+    file,
+    line: e.linePos?.[0].line,
+    column: e.linePos?.[0].col,
+    message: `YAML: ${e.message.split('\n')[0]}`,
+  }));
+  if (problems.length === 0) {
+    for (const p of expandEnvInDocument(doc, env)) {
+      const pos = p.range ? lines.linePos(p.range[0]) : undefined;
+      problems.push({ file, line: pos?.line, column: pos?.col, message: p.message });
+    }
+  }
+  if (problems.length > 0) throw invalid(file, problems);
+
+  const raw: unknown = doc.toJS() ?? {};
+  const shape = checkConfigShape(raw, { file, doc, lines });
+  if (shape.length > 0) throw invalid(file, shape);
+
+  const at = (segments: (string | number)[], message: string): Problem => ({
+    file,
+    ...locate({ doc, lines }, segments),
+    path: formatKeyPath(segments),
+    message,
+  });
+  const { config, problems: semantic } = compileConfig(raw as RawConfig, file, at);
+  if (semantic.length > 0) throw invalid(file, semantic);
+  return config;
+}
+
+function invalid(file: string, problems: Problem[]): AppError {
+  const n = problems.length;
+  return new AppError('CONFIG_INVALID', `${file || 'config'}: ${n} problem${n === 1 ? '' : 's'}`, { problems });
+}
+
+type At = (segments: (string | number)[], message: string) => Problem;
+
+/** Applies defaults and checks what the schema cannot: unique paths, URLs, units. */
+export function compileConfig(raw: RawConfig, file: string, at: At): { config: Config; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const dir = file ? path.dirname(file) : process.cwd();
+  const unit = <T>(segments: (string | number)[], fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      problems.push(at(segments, (err as Error).message));
+      return fallback;
+    }
+  };
+  const servers = raw.servers.map((s, i) => compileServer(s, i, dir, at, unit, problems));
+  const seenPaths = new Map<string, number>();
+  const seenNames = new Map<string, number>();
+  servers.forEach((s, i) => {
+    const p = seenPaths.get(s.path);
+    if (p !== undefined) problems.push(at(['servers', i, 'path'], `path ${s.path} is already used by servers[${p}]`));
+    else seenPaths.set(s.path, i);
+    const n = seenNames.get(s.name);
+    if (n !== undefined) problems.push(at(['servers', i, 'name'], `name "${s.name}" is already used by servers[${n}]`));
+    else seenNames.set(s.name, i);
+  });
+  const config: Config = {
+    file,
+    listen: { host: raw.listen?.host ?? '127.0.0.1', port: raw.listen?.port ?? 8080 },
+    publicUrl: raw.publicUrl,
+    logging: { level: raw.logging?.level ?? 'info', format: raw.logging?.format ?? 'json' },
+    limits: { maxRequestBody: unit(['limits', 'maxRequestBody'], () => parseSize(raw.limits?.maxRequestBody ?? '1mb'), 1e6) },
+    servers,
+  };
+  return { config, problems };
+}
+
+function compileServer(
+  s: RawServer,
+  i: number,
+  dir: string,
+  at: At,
+  unit: <T>(segments: (string | number)[], fn: () => T, fallback: T) => T,
+  problems: Problem[],
+): ServerConfig {
+  const p = ['servers', i];
+  const serverPath = normalisePath(s.path ?? '/mcp');
+  const isUrl = /^https?:\/\//i.test(s.spec);
+  const baseUrl = s.upstream?.baseUrl;
+  if (baseUrl !== undefined && !URL.canParse(baseUrl)) problems.push(at([...p, 'upstream', 'baseUrl'], `not a valid URL: ${baseUrl}`));
+  if (isUrl && !URL.canParse(s.spec)) problems.push(at([...p, 'spec'], `not a valid URL: ${s.spec}`));
+  const up = s.upstream ?? {};
+  return {
+    name: s.name ?? nameFromPath(serverPath),
+    path: serverPath,
+    spec: isUrl ? s.spec : path.resolve(dir, s.spec),
+    specAt: (({ message: _m, ...where }) => where)(at([...p, 'spec'], '')),
+    title: s.title,
+    instructions: s.instructions,
+    refHosts: (s.refHosts ?? []).map((h) => h.toLowerCase()),
+    sessions: s.sessions ?? 'stateless',
+    upstream: {
+      baseUrl,
+      timeoutMs: unit([...p, 'upstream', 'timeout'], () => parseDuration(up.timeout ?? '30s'), 30_000),
+      connectTimeoutMs: unit([...p, 'upstream', 'connectTimeout'], () => parseDuration(up.connectTimeout ?? '10s'), 10_000),
+      maxResponseBytes: unit([...p, 'upstream', 'maxResponseSize'], () => parseSize(up.maxResponseSize ?? '10mb'), 1e7),
+      maxConnections: up.maxConnections ?? 128,
+      headers: up.headers ?? {},
+    },
+    tools: {
+      include: s.tools?.include,
+      exclude: s.tools?.exclude,
+      maxNameLength: s.tools?.maxNameLength ?? 64,
+      outputSchema: s.tools?.outputSchema ?? true,
+      overrides: s.tools?.overrides ?? {},
+    },
+  };
+}
+
+function normalisePath(p: string): string {
+  const trimmed = p.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+  return trimmed || '/';
+}
+
+function nameFromPath(p: string): string {
+  const tail = p.replace(/^\/mcp\/?/, '').replace(/[^a-z0-9_-]+/gi, '-').replace(/^-+|-+$/g, '').toLowerCase();
+  return tail || 'default';
+}

@@ -1,0 +1,97 @@
+/** Shapes as the user writes them (validated by schemas/config.schema.json). */
+export interface RawFilter {
+  operations?: string[];
+  tags?: string[];
+  methods?: string[];
+  paths?: string[];
+}
+
+export interface RawToolOverride {
+  name?: string;
+  title?: string;
+  description?: string;
+  annotations?: ToolAnnotationsConfig;
+}
+
+export interface ToolAnnotationsConfig {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface RawServer {
+  name?: string;
+  path?: string;
+  spec: string;
+  title?: string;
+  instructions?: string;
+  refHosts?: string[];
+  sessions?: 'stateless' | 'stateful';
+  upstream?: {
+    baseUrl?: string;
+    timeout?: string | number;
+    connectTimeout?: string | number;
+    maxResponseSize?: string | number;
+    maxConnections?: number;
+    headers?: Record<string, string>;
+  };
+  tools?: {
+    include?: RawFilter;
+    exclude?: RawFilter;
+    maxNameLength?: number;
+    outputSchema?: boolean;
+    overrides?: Record<string, RawToolOverride>;
+  };
+}
+
+export interface RawConfig {
+  listen?: { host?: string; port?: number };
+  publicUrl?: string;
+  logging?: { level?: LogLevel; format?: 'json' | 'pretty' };
+  limits?: { maxRequestBody?: string | number };
+  servers: RawServer[];
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The compiled configuration: defaults applied, units parsed, paths resolved. */
+export interface Config {
+  /** Absolute path of the config file ('' when built in memory). */
+  file: string;
+  listen: { host: string; port: number };
+  publicUrl: string | undefined;
+  logging: { level: LogLevel; format: 'json' | 'pretty' };
+  limits: { maxRequestBody: number };
+  servers: ServerConfig[];
+}
+
+export interface ServerConfig {
+  name: string;
+  path: string;
+  /** Absolute file path or http(s) URL. */
+  spec: string;
+  /** Where `spec` is written in the config file, to point spec errors at it. */
+  specAt: { file?: string; line?: number; column?: number; path?: string };
+  title: string | undefined;
+  instructions: string | undefined;
+  refHosts: string[];
+  sessions: 'stateless' | 'stateful';
+  upstream: UpstreamConfig;
+  tools: {
+    include: RawFilter | undefined;
+    exclude: RawFilter | undefined;
+    maxNameLength: number;
+    outputSchema: boolean;
+    overrides: Record<string, RawToolOverride>;
+  };
+}
+
+export interface UpstreamConfig {
+  baseUrl: string | undefined;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  maxResponseBytes: number;
+  maxConnections: number;
+  headers: Record<string, string>;
+}

@@ -1,0 +1,47 @@
+import pino, { type Logger } from 'pino';
+import type { LogLevel } from './config/types.js';
+
+export type { Logger };
+
+/** Paths whose values never reach a log line, whatever a caller passes in. */
+export const REDACT_PATHS = [
+  'authorization',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["set-cookie"]',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'token',
+  'accessToken',
+  'clientSecret',
+  'upstreamHeaders',
+];
+
+/** JSON lines to stderr (stdout stays free for stdio MCP and for command output). */
+export function createLogger(opts: { level: LogLevel; format: 'json' | 'pretty' }): Logger {
+  return pino(
+    {
+      level: opts.level,
+      base: { service: 'mcp-sidecar' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    opts.format === 'pretty' ? prettyStream() : pino.destination({ fd: 2, sync: false }),
+  );
+}
+
+/** A small human-readable stream for terminals: `12:00:00 INFO message key=value`. */
+function prettyStream(): { write(line: string): void } {
+  return {
+    write(line: string) {
+      const { time, level, msg, service: _s, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      const extra = Object.entries(rest)
+        .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+        .join(' ');
+      process.stderr.write(`${String(time).slice(11, 19)} ${String(level).toUpperCase().padEnd(5)} ${String(msg ?? '')}${extra ? ` ${extra}` : ''}\n`);
+    },
+  };
+}
+
+export const silentLogger: Logger = pino({ level: 'silent' });

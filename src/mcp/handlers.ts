@@ -1,0 +1,94 @@
+import { isAppError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ServerRuntime } from '../runtime/index.js';
+import { callUpstream, type CallToolResult } from '../upstream/index.js';
+import { RPC, RawJson, RpcError, negotiateVersion } from './protocol.js';
+
+export interface CallContext {
+  log: Logger;
+  /** Request id for logs (x-request-id or generated). */
+  requestId: string;
+  /** Whether the server can notify about tool changes (stateful sessions). */
+  listChanged?: boolean;
+}
+
+export interface ServerIdentity {
+  name: string;
+  version: string;
+}
+
+/**
+ * The MCP methods an OpenAPI proxy serves, over one server runtime. Shared by the lean stateless
+ * HTTP path, the SDK-based stateful sessions and stdio, so all three answer the same.
+ */
+export async function dispatch(rt: ServerRuntime, method: string, params: unknown, ctx: CallContext, id: ServerIdentity): Promise<unknown> {
+  switch (method) {
+    case 'initialize':
+      return initializeResult(rt, (params as { protocolVersion?: unknown } | undefined)?.protocolVersion, ctx, id);
+    case 'ping':
+      return {};
+    case 'tools/list':
+      return new RawJson(rt.toolsListJson);
+    case 'tools/call':
+      return callTool(rt, params, ctx);
+    default:
+      throw new RpcError(RPC.METHOD_NOT_FOUND, `Method not found: ${method}`);
+  }
+}
+
+export function initializeResult(rt: ServerRuntime, requested: unknown, ctx: Pick<CallContext, 'listChanged'>, id: ServerIdentity): Record<string, unknown> {
+  const result: Record<string, unknown> = {
+    protocolVersion: negotiateVersion(requested),
+    capabilities: { tools: { listChanged: ctx.listChanged === true } },
+    serverInfo: { name: `${id.name}/${rt.name}`, title: rt.title, version: rt.version },
+  };
+  if (rt.instructions) result.instructions = rt.instructions;
+  return result;
+}
+
+export async function callTool(rt: ServerRuntime, params: unknown, ctx: CallContext): Promise<CallToolResult> {
+  const p = (params ?? {}) as { name?: unknown; arguments?: unknown };
+  if (typeof p.name !== 'string') throw new RpcError(RPC.INVALID_PARAMS, 'tools/call needs params.name (the tool name)');
+  const tool = rt.tools.get(p.name);
+  if (!tool) throw new RpcError(RPC.INVALID_PARAMS, `Unknown tool: ${p.name}`);
+  const args = p.arguments ?? {};
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
+    throw new RpcError(RPC.INVALID_PARAMS, `Invalid arguments for tool ${p.name}: arguments must be an object`);
+  }
+  const errors = tool.validateArgs(args);
+  if (errors) {
+    const list = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    throw new RpcError(RPC.INVALID_PARAMS, `Invalid arguments for tool ${p.name}: ${list}`, { errors });
+  }
+  const started = performance.now();
+  let outcome;
+  try {
+    outcome = await callUpstream(tool.def, tool.target, args as Record<string, unknown>);
+  } catch (err) {
+    if (isAppError(err, 'TOOL_ARGS_INVALID')) {
+      throw new RpcError(RPC.INVALID_PARAMS, `Invalid arguments for tool ${p.name}: ${err.message}`, err.details);
+    }
+    throw err;
+  }
+  const { result } = outcome;
+  if (tool.validateOutput && !result.isError) checkOutput(result, tool.validateOutput, p.name, ctx);
+  ctx.log.info(
+    { requestId: ctx.requestId, server: rt.name, tool: p.name, status: outcome.status, outcome: result.isError && outcome.outcome === 'OK' ? 'OUTPUT_MISMATCH' : outcome.outcome, ms: Math.round((performance.now() - started) * 10) / 10 },
+    'tool call',
+  );
+  return result;
+}
+
+/**
+ * A tool that declares an outputSchema must return matching structuredContent (clients check it).
+ * When the upstream drifts from its spec, say so plainly and keep the body for the model.
+ */
+function checkOutput(result: CallToolResult, validate: (v: unknown) => { field: string; message: string }[] | undefined, tool: string, ctx: CallContext): void {
+  const problems = result.structuredContent ? validate(result.structuredContent) : [{ field: '(response)', message: 'is not a JSON object' }];
+  if (!problems) return;
+  const why = problems.slice(0, 5).map((e) => `${e.field} ${e.message}`).join('; ');
+  ctx.log.warn({ requestId: ctx.requestId, tool, problems: problems.slice(0, 5) }, 'upstream response does not match the declared response schema');
+  delete result.structuredContent;
+  result.isError = true;
+  result.content.unshift({ type: 'text', text: `The upstream response does not match the response schema in the API's OpenAPI spec (${why}). The response was:` });
+}

@@ -1,0 +1,76 @@
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+
+export { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS };
+
+export const RPC = {
+  PARSE_ERROR: -32700,
+  INVALID_REQUEST: -32600,
+  METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
+  INTERNAL_ERROR: -32603,
+} as const;
+
+export type JsonRpcId = string | number;
+
+export interface JsonRpcMessage {
+  jsonrpc: '2.0';
+  id?: JsonRpcId | null;
+  method?: string;
+  params?: unknown;
+  result?: unknown;
+  error?: unknown;
+}
+
+/** A protocol error: becomes a JSON-RPC error object, never an HTTP error. */
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+}
+
+/** A result that is already JSON text (tools/list), spliced into the response without re-serialising. */
+export class RawJson {
+  constructor(readonly json: string) {}
+}
+
+const supported = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
+
+export function isSupportedVersion(v: string): boolean {
+  return supported.has(v);
+}
+
+/** The client's version when we speak it, else our latest (the client then decides). */
+export function negotiateVersion(requested: unknown): string {
+  return typeof requested === 'string' && supported.has(requested) ? requested : LATEST_PROTOCOL_VERSION;
+}
+
+export function isRequest(m: JsonRpcMessage): boolean {
+  return typeof m.method === 'string' && m.id !== undefined && m.id !== null;
+}
+
+export function serializeResponse(id: JsonRpcId | null, result: unknown): string {
+  const body = result instanceof RawJson ? result.json : JSON.stringify(result);
+  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${body}}`;
+}
+
+export function serializeError(id: JsonRpcId | null, code: number, message: string, data?: unknown): string {
+  const error = data === undefined ? { code, message } : { code, message, data };
+  return JSON.stringify({ jsonrpc: '2.0', id, error });
+}
+
+/** Checks the JSON-RPC envelope; returns a reason when the message is malformed. */
+export function envelopeProblem(m: unknown): string | undefined {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'a JSON-RPC message must be an object';
+  const msg = m as JsonRpcMessage;
+  if (msg.jsonrpc !== '2.0') return 'jsonrpc must be "2.0"';
+  const hasMethod = typeof msg.method === 'string';
+  const isResponse = 'result' in msg || 'error' in msg;
+  if (!hasMethod && !isResponse) return 'a JSON-RPC message needs a method (request, notification) or a result/error (response)';
+  if (msg.id !== undefined && msg.id !== null && typeof msg.id !== 'string' && typeof msg.id !== 'number') return 'id must be a string or a number';
+  return undefined;
+}

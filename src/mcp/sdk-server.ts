@@ -1,0 +1,35 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log.js';
+import type { ServerRuntime } from '../runtime/index.js';
+import { callTool, type ServerIdentity } from './handlers.js';
+import { RpcError } from './protocol.js';
+
+/**
+ * An MCP SDK `Server` over the *current* runtime of one endpoint, for stateful sessions and stdio.
+ * It looks the runtime up on every request, so a reload is seen at once; `notifyToolsChanged`
+ * tells the client (tools.listChanged).
+ */
+export function createSdkServer(getRuntime: () => ServerRuntime | undefined, log: Logger, identity: ServerIdentity): Server {
+  const first = getRuntime();
+  const server = new Server(
+    { name: `${identity.name}/${first?.name ?? 'server'}`, title: first?.title, version: first?.version ?? identity.version },
+    { capabilities: { tools: { listChanged: true } }, ...(first?.instructions ? { instructions: first.instructions } : {}) },
+  );
+  const runtime = (): ServerRuntime => {
+    const rt = getRuntime();
+    if (!rt) throw new McpError(-32601, 'this MCP server was removed from the configuration');
+    return rt;
+  };
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: runtime().definitions as never }));
+  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+    try {
+      return (await callTool(runtime(), request.params, { log, requestId: randomUUID(), listChanged: true })) as never;
+    } catch (err) {
+      if (err instanceof RpcError) throw new McpError(err.code, err.message, err.data);
+      throw err;
+    }
+  });
+  return server;
+}

@@ -1,0 +1,93 @@
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isAppError } from '../errors.js';
+import { readRequestBody } from '../http/body.js';
+import { sendRpcError } from '../http/respond.js';
+import type { Logger } from '../log.js';
+import type { ServerRuntime } from '../runtime/index.js';
+import type { ServerIdentity } from './handlers.js';
+import { RPC } from './protocol.js';
+import { createSdkServer } from './sdk-server.js';
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  server: Server;
+}
+
+/**
+ * Stateful Streamable HTTP for one endpoint, on the MCP SDK transport: Mcp-Session-Id sessions,
+ * the GET stream for server notifications, DELETE to end a session. Sessions live in this process,
+ * so a load balancer must keep a client on the replica that created its session.
+ */
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(
+    private readonly getRuntime: () => ServerRuntime | undefined,
+    private readonly log: Logger,
+    private readonly identity: ServerIdentity,
+    private readonly maxBody: number,
+  ) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const sid = req.headers['mcp-session-id'];
+    let body: unknown;
+    if (req.method === 'POST') {
+      try {
+        body = JSON.parse((await readRequestBody(req, this.maxBody)).toString('utf8'));
+      } catch (err) {
+        if (isAppError(err, 'REQUEST_TOO_LARGE')) sendRpcError(res, 413, RPC.INVALID_REQUEST, err.message, { connection: 'close' });
+        else sendRpcError(res, 400, RPC.PARSE_ERROR, 'Parse error: Invalid JSON');
+        return;
+      }
+    }
+    if (typeof sid === 'string') {
+      const session = this.sessions.get(sid);
+      if (!session) {
+        // Unknown here: expired, deleted, or created by another replica (no sticky sessions).
+        sendRpcError(res, 404, -32001, `Session not found: ${sid} is not known to this server (it may have expired, or been created on another replica: stateful mode needs sticky sessions). Start a new session with initialize.`);
+        return;
+      }
+      await session.transport.handleRequest(req, res, body);
+      return;
+    }
+    if (req.method !== 'POST' || !isInitialize(body)) {
+      sendRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required (send initialize first to start a session)');
+      return;
+    }
+    const server = createSdkServer(this.getRuntime, this.log, this.identity);
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        this.sessions.set(id, { transport, server });
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) this.sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  /** Tells every open session that the tool list changed (after a reload). */
+  async notifyToolsChanged(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.server.sendToolListChanged().catch(() => undefined)));
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map((s) => s.server.close().catch(() => undefined)));
+  }
+}
+
+function isInitialize(body: unknown): boolean {
+  const msgs = Array.isArray(body) ? body : [body];
+  return msgs.some((m) => typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'initialize');
+}

@@ -1,0 +1,100 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isAppError } from '../errors.js';
+import { readRequestBody } from '../http/body.js';
+import { sendEmpty, sendRaw, sendRpcError } from '../http/respond.js';
+import type { ServerRuntime } from '../runtime/index.js';
+import { dispatch, type CallContext, type ServerIdentity } from './handlers.js';
+import {
+  RPC,
+  RpcError,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  envelopeProblem,
+  isRequest,
+  isSupportedVersion,
+  serializeError,
+  serializeResponse,
+  type JsonRpcMessage,
+} from './protocol.js';
+
+const MAX_BATCH = 100;
+
+/**
+ * Stateless Streamable HTTP, POST only: one request in, one JSON response out, no session and no
+ * per-request SDK server or transport. Any replica can answer any request.
+ */
+export async function handleStatelessPost(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rt: ServerRuntime,
+  ctx: CallContext,
+  opts: { maxBody: number; identity: ServerIdentity },
+): Promise<void> {
+  const accept = req.headers.accept ?? '';
+  if (!acceptsJson(accept)) {
+    sendRpcError(res, 406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream');
+    return;
+  }
+  const ctype = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(ctype)) {
+    sendRpcError(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+    return;
+  }
+  const version = req.headers['mcp-protocol-version'];
+  if (typeof version === 'string' && !isSupportedVersion(version)) {
+    sendRpcError(res, 400, -32000, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
+    return;
+  }
+  let raw: Buffer;
+  try {
+    raw = await readRequestBody(req, opts.maxBody);
+  } catch (err) {
+    if (isAppError(err, 'REQUEST_TOO_LARGE')) sendRpcError(res, 413, RPC.INVALID_REQUEST, err.message, { connection: 'close' });
+    else sendRpcError(res, 400, RPC.PARSE_ERROR, 'Parse error: could not read the request body');
+    return;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    sendRpcError(res, 400, RPC.PARSE_ERROR, 'Parse error: Invalid JSON');
+    return;
+  }
+  const batch = Array.isArray(parsed);
+  const messages = (batch ? parsed : [parsed]) as unknown[];
+  if (messages.length === 0 || messages.length > MAX_BATCH) {
+    sendRpcError(res, 400, RPC.INVALID_REQUEST, `Invalid Request: a batch must hold 1 to ${MAX_BATCH} messages`);
+    return;
+  }
+  for (const m of messages) {
+    const problem = envelopeProblem(m);
+    if (problem) {
+      sendRpcError(res, 400, RPC.INVALID_REQUEST, `Invalid Request: ${problem}`);
+      return;
+    }
+  }
+  const requests = (messages as JsonRpcMessage[]).filter(isRequest);
+  if (requests.length === 0) {
+    // Only notifications or responses: accepted, nothing to answer.
+    sendEmpty(res, 202);
+    return;
+  }
+  const answers = await Promise.all(requests.map((m) => answer(rt, m, ctx, opts.identity)));
+  sendRaw(res, 200, batch ? `[${answers.join(',')}]` : answers[0]!);
+}
+
+async function answer(rt: ServerRuntime, m: JsonRpcMessage, ctx: CallContext, identity: ServerIdentity): Promise<string> {
+  const id = m.id as string | number;
+  try {
+    return serializeResponse(id, await dispatch(rt, m.method!, m.params, ctx, identity));
+  } catch (err) {
+    if (err instanceof RpcError) return serializeError(id, err.code, err.message, err.data);
+    ctx.log.error({ requestId: ctx.requestId, err }, 'unexpected error while handling %s', m.method);
+    return serializeError(id, RPC.INTERNAL_ERROR, 'Internal error');
+  }
+}
+
+/** Streamable HTTP clients send `application/json, text/event-stream`; curl's `*\/*` is fine too. */
+function acceptsJson(accept: string): boolean {
+  if (accept === '') return false;
+  return (accept.includes('application/json') && accept.includes('text/event-stream')) || accept.includes('*/*') || accept.includes('application/*');
+}

@@ -1,0 +1,140 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import $RefParser from '@apidevtools/json-schema-ref-parser';
+import { parse as parseYaml } from 'yaml';
+import { AppError } from '../errors.js';
+import { fetchText } from '../util/fetch.js';
+import { isObject, type OpenApiDoc } from './types.js';
+import { upgradeSwagger2 } from './upgrade.js';
+
+export interface LoadedSpec {
+  /** OpenAPI 3.x document whose `$ref`s all point inside itself. */
+  doc: OpenApiDoc;
+  /** Absolute file path or URL the spec came from. */
+  source: string;
+  /** The version the author wrote: '2.0', '3.0' or '3.1'. */
+  version: '2.0' | '3.0' | '3.1';
+  /** Every local file the document was built from (to watch for changes). */
+  files: string[];
+}
+
+export interface SpecLoadOptions {
+  /** Hosts (host or host:port) URL `$ref`s may be fetched from, besides the spec's own origin. */
+  refHosts: readonly string[];
+  timeoutMs?: number;
+  maxBytes?: number;
+}
+
+export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<LoadedSpec> {
+  const isUrl = /^https?:\/\//i.test(source);
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
+  const text = isUrl ? await fetchText(source, { timeoutMs, maxBytes }) : await readLocal(source);
+  let doc = parseSpecText(text, source);
+  let files = isUrl ? [] : [source];
+
+  if (hasExternalRefs(doc)) {
+    const allowed = new Set(opts.refHosts.map((h) => h.toLowerCase()));
+    if (isUrl) allowed.add(new URL(source).host.toLowerCase());
+    ({ doc, files } = await bundle(doc, source, isUrl, allowed, { timeoutMs, maxBytes }));
+  }
+
+  const declared = typeof doc.openapi === 'string' ? doc.openapi : typeof doc.swagger === 'string' ? doc.swagger : '';
+  let version: LoadedSpec['version'];
+  if (declared.startsWith('2.')) {
+    version = '2.0';
+    doc = await upgradeSwagger2(doc, source);
+  } else if (declared.startsWith('3.0')) version = '3.0';
+  else if (declared.startsWith('3.')) version = '3.1';
+  else {
+    throw new AppError('SPEC_INVALID', `${source}: not an OpenAPI document (no "openapi: 3.x" or "swagger: 2.0" field)`);
+  }
+  return { doc, source, version, files };
+}
+
+async function readLocal(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new AppError('SPEC_LOAD_FAILED', `cannot read spec ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export function parseSpecText(text: string, source: string): OpenApiDoc {
+  let value: unknown;
+  try {
+    // JSON is a subset of YAML, but JSON.parse is an order of magnitude faster on big specs.
+    value = /^\s*\{/.test(text) ? JSON.parse(text) : parseYaml(text, { maxAliasCount: -1, merge: true });
+  } catch (err) {
+    throw new AppError('SPEC_INVALID', `${source}: cannot parse: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+  }
+  if (!isObject(value)) throw new AppError('SPEC_INVALID', `${source}: not an OpenAPI document (top level is not an object)`);
+  return value as OpenApiDoc;
+}
+
+function hasExternalRefs(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (isObject(node)) {
+      if (typeof node.$ref === 'string' && !node.$ref.startsWith('#')) return true;
+      for (const v of Object.values(node)) if (typeof v === 'object' && v !== null) stack.push(v);
+    }
+  }
+  return false;
+}
+
+/**
+ * Pulls every external `$ref` (other files, URLs) into one document with internal refs only.
+ * A remote spec may not read local files, and URL refs are fetched only from allowed hosts,
+ * so a spec cannot make the sidecar read or call arbitrary places.
+ */
+async function bundle(
+  doc: OpenApiDoc,
+  source: string,
+  isUrl: boolean,
+  allowedHosts: Set<string>,
+  limits: { timeoutMs: number; maxBytes: number },
+): Promise<{ doc: OpenApiDoc; files: string[] }> {
+  const base = isUrl ? source : pathToFileURL(source).href;
+  const guardedHttp = {
+    order: 1,
+    canRead: /^https?:\/\//i,
+    read: async (file: { url: string }) => {
+      const host = new URL(file.url).host.toLowerCase();
+      if (!allowedHosts.has(host)) {
+        throw new AppError(
+          'SPEC_REF_FORBIDDEN',
+          `$ref to ${file.url} is not allowed: host ${host} is not the spec's origin nor listed in refHosts`,
+        );
+      }
+      return fetchText(file.url, limits);
+    },
+  };
+  const parser = new $RefParser();
+  try {
+    const bundled = await parser.bundle(base, structuredClone(doc), {
+      resolve: { external: true, file: isUrl ? false : undefined, http: false, guardedHttp } as never,
+      dereference: { circular: true },
+    });
+    const files = parser.$refs
+      .paths('file')
+      .map((p) => (p.startsWith('file:') ? new URL(p).pathname : path.resolve(p)));
+    return { doc: bundled as OpenApiDoc, files: [...new Set([source, ...files])].filter((f) => !/^https?:/i.test(f)) };
+  } catch (err) {
+    const inner = findAppError(err);
+    if (inner) throw inner;
+    throw new AppError('SPEC_LOAD_FAILED', `${source}: cannot resolve $refs: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function findAppError(err: unknown): AppError | undefined {
+  for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
+    if (e instanceof AppError) return e;
+    const msg = (e as Error).message ?? '';
+    if (msg.includes('is not allowed: host')) return new AppError('SPEC_REF_FORBIDDEN', msg.replace(/^.*?(\$ref to )/, '$1'));
+  }
+  return undefined;
+}

@@ -1,0 +1,209 @@
+import { readPointer } from './refs.js';
+import { isObject, type JsonObject } from './types.js';
+
+export type JsonSchema = JsonObject | boolean;
+export type SchemaMode = 'input' | 'output';
+
+interface Def {
+  key: string;
+  schema: JsonSchema;
+  /** Pointers of the defs this one references directly. */
+  deps: Set<string>;
+}
+
+/** Keywords whose value is one subschema. */
+const SUBSCHEMA = ['additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems', 'additionalItems'];
+/** Keywords whose value is a list of subschemas. */
+const SUBSCHEMA_LIST = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
+/** Keywords whose value maps names to subschemas. */
+const SUBSCHEMA_MAP = ['properties', 'patternProperties', 'dependentSchemas'];
+/** OpenAPI-only or identity keywords that must not reach a JSON Schema validator. */
+const DROP = new Set(['nullable', 'discriminator', 'xml', 'externalDocs', 'example', 'examples', '$id', '$schema', '$anchor', '$dynamicAnchor', '$dynamicRef', '$comment', 'definitions', '$defs', 'id']);
+const MAX_EXAMPLE_CHARS = 80;
+
+/**
+ * Converts OpenAPI 3.0/3.1 schemas to JSON Schema 2020-12, once per document.
+ * `$ref`s become `#/$defs/<key>` and each referenced schema is converted once and shared by
+ * every tool that uses it, so recursive schemas stay finite and huge specs are not copied.
+ */
+export class SchemaConverter {
+  readonly warnings: string[] = [];
+  private readonly defs = new Map<string, Def>();
+  private readonly keys = new Set<string>();
+
+  constructor(
+    private readonly root: unknown,
+    private readonly dialect: '3.0' | '3.1',
+    private readonly mode: SchemaMode,
+  ) {}
+
+  /** Converts one schema; `deps` collects the pointers of the defs it references. */
+  convert(schema: unknown, deps: Set<string>): JsonSchema {
+    if (typeof schema === 'boolean') return schema;
+    if (!isObject(schema)) return {};
+    return this.walk(schema, deps);
+  }
+
+  /** `$defs` for a set of direct dependencies: the transitive closure, keyed by def name. */
+  defsFor(deps: Set<string>): JsonObject | undefined {
+    if (deps.size === 0) return undefined;
+    const out: JsonObject = {};
+    const todo = [...deps];
+    const seen = new Set<string>();
+    while (todo.length > 0) {
+      const ptr = todo.pop()!;
+      if (seen.has(ptr)) continue;
+      seen.add(ptr);
+      const def = this.defs.get(ptr)!;
+      out[def.key] = def.schema;
+      todo.push(...def.deps);
+    }
+    return sortKeys(out);
+  }
+
+  /** Follows `$ref`s at the top of a schema, for callers that need its shape (body flattening). */
+  resolve(schema: unknown): JsonObject | undefined {
+    let node = schema;
+    for (let i = 0; i < 32 && isObject(node) && typeof node.$ref === 'string'; i++) node = readPointer(this.root, node.$ref);
+    return isObject(node) ? node : undefined;
+  }
+
+  private ref(ref: string, deps: Set<string>): JsonSchema {
+    if (!ref.startsWith('#')) {
+      this.warnings.push(`unresolved external $ref ${ref}`);
+      return { description: `(unresolved reference ${ref})` };
+    }
+    let def = this.defs.get(ref);
+    if (!def) {
+      const target = readPointer(this.root, ref);
+      if (target === undefined) {
+        this.warnings.push(`dangling $ref ${ref}`);
+        return { description: `(unresolved reference ${ref})` };
+      }
+      // Register before converting, so a recursive reference finds the def and stops.
+      def = { key: this.uniqueKey(ref), schema: {}, deps: new Set() };
+      this.defs.set(ref, def);
+      def.schema = this.convert(target, def.deps);
+    }
+    deps.add(ref);
+    return { $ref: `#/$defs/${def.key}` };
+  }
+
+  private walk(s: JsonObject, deps: Set<string>): JsonSchema {
+    if (typeof s.$ref === 'string') {
+      const target = this.ref(s.$ref, deps);
+      const siblings = Object.keys(s).filter((k) => k !== '$ref' && !DROP.has(k) && !k.startsWith('x-'));
+      if (s.nullable === true) return { anyOf: [target, { type: 'null' }] };
+      if (siblings.length === 0) return target;
+      // 3.1 allows siblings next to $ref; 3.0 ignores them. Keep annotations only.
+      const out: JsonObject = typeof target === 'object' ? { ...target } : { allOf: [target] };
+      for (const k of ['description', 'title', 'default', 'deprecated', 'readOnly', 'writeOnly']) if (k in s) out[k] = s[k];
+      return out;
+    }
+    const out: JsonObject = {};
+    for (const [key, value] of Object.entries(s)) {
+      if (DROP.has(key) || key.startsWith('x-')) continue;
+      if (SUBSCHEMA.includes(key)) out[key] = typeof value === 'boolean' ? value : this.convert(value, deps);
+      else if (SUBSCHEMA_LIST.includes(key) && Array.isArray(value)) out[key] = value.map((v) => this.convert(v, deps));
+      else if (SUBSCHEMA_MAP.includes(key) && isObject(value)) out[key] = this.convertMap(value, deps);
+      else if (key === 'items') {
+        if (Array.isArray(value)) out.prefixItems = value.map((v) => this.convert(v, deps));
+        else out.items = this.convert(value, deps);
+      } else out[key] = value;
+    }
+    this.fixDialect(s, out);
+    this.fixKeywords(out);
+    return out;
+  }
+
+  private convertMap(map: JsonObject, deps: Set<string>): JsonObject {
+    const out: JsonObject = {};
+    for (const [name, sub] of Object.entries(map)) out[name] = this.convert(sub, deps);
+    return out;
+  }
+
+  private fixDialect(src: JsonObject, out: JsonObject): void {
+    if (this.dialect === '3.0') {
+      // Boolean exclusive bounds (draft 4) become numeric ones.
+      for (const [ex, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+        if (out[ex] === true && typeof out[bound] === 'number') {
+          out[ex] = out[bound];
+          delete out[bound];
+        } else if (typeof out[ex] === 'boolean') delete out[ex];
+      }
+      if (src.nullable === true) makeNullable(out);
+    }
+    if (out.type === 'file') {
+      out.type = 'string';
+      out.format = 'binary';
+    }
+    const example = src.example !== undefined ? src.example : Array.isArray(src.examples) ? src.examples[0] : undefined;
+    if (example !== undefined && (typeof example !== 'object' || example === null)) {
+      if (JSON.stringify(example).length <= MAX_EXAMPLE_CHARS) out.examples = [example];
+    }
+  }
+
+  private fixKeywords(out: JsonObject): void {
+    if (Array.isArray(out.required)) {
+      const required = [...new Set(out.required.filter((r): r is string => typeof r === 'string'))];
+      if (required.length === 0 || this.mode === 'output') delete out.required;
+      else out.required = required;
+    } else if ('required' in out) delete out.required;
+    if (typeof out.pattern === 'string' && !isValidUnicodeRegExp(out.pattern)) {
+      this.warnings.push(`pattern ${JSON.stringify(out.pattern)} is not a valid JSON Schema regex; dropped`);
+      delete out.pattern;
+    }
+    if (this.mode === 'output' && out.additionalProperties === false) delete out.additionalProperties;
+    if (isObject(out.properties)) {
+      // readOnly properties are not sent; writeOnly ones are not returned.
+      const hidden = this.mode === 'input' ? 'readOnly' : 'writeOnly';
+      for (const [name, sub] of Object.entries(out.properties)) {
+        if (isObject(sub) && sub[hidden] === true) {
+          delete out.properties[name];
+          if (Array.isArray(out.required)) out.required = out.required.filter((r) => r !== name);
+        }
+      }
+      if (Array.isArray(out.required) && out.required.length === 0) delete out.required;
+    }
+    if (this.mode === 'input' && out.type === 'string' && out.format === 'binary') {
+      // A model cannot send raw bytes: file contents travel base64-encoded.
+      out.contentEncoding = 'base64';
+      out.description = `${typeof out.description === 'string' ? `${out.description} ` : ''}(base64-encoded file content)`;
+      delete out.format;
+    }
+  }
+
+  private uniqueKey(ref: string): string {
+    const last = ref.split('/').pop() ?? 'schema';
+    const base = decodeURIComponent(last).replace(/~1/g, '/').replace(/~0/g, '~').replace(/[^A-Za-z0-9_.-]+/g, '_') || 'schema';
+    let key = base;
+    for (let n = 2; this.keys.has(key); n++) key = `${base}_${n}`;
+    this.keys.add(key);
+    return key;
+  }
+}
+
+function makeNullable(out: JsonObject): void {
+  if (typeof out.type === 'string') out.type = [out.type, 'null'];
+  else if (Array.isArray(out.type) && !out.type.includes('null')) out.type = [...out.type, 'null'];
+  if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+}
+
+const regexCache = new Map<string, boolean>();
+function isValidUnicodeRegExp(pattern: string): boolean {
+  let ok = regexCache.get(pattern);
+  if (ok === undefined) {
+    try {
+      new RegExp(pattern, 'u');
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    regexCache.set(pattern, ok);
+  }
+  return ok;
+}
+
+function sortKeys(o: JsonObject): JsonObject {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

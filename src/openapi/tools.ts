@@ -1,0 +1,109 @@
+import type { RawFilter, ServerConfig } from '../config/types.js';
+import { AppError } from '../errors.js';
+import { createGlobMatcher } from '../util/glob.js';
+import type { LoadedSpec } from './load.js';
+import { NameRegistry, nameFromRoute, sanitizeName } from './names.js';
+import { listOperations, serverUrl, type Operation } from './operations.js';
+import { SchemaConverter } from './schema.js';
+import { buildTool, type ToolDef } from './tool.js';
+
+export interface ToolSet {
+  tools: ToolDef[];
+  /** The upstream base URL for operations without their own `servers`. */
+  baseUrl: string;
+  title: string | undefined;
+  version: string | undefined;
+  description: string | undefined;
+  warnings: string[];
+  /** Operations in the spec before include/exclude. */
+  operationCount: number;
+}
+
+/** Spec → the tools one server publishes, after filters, overrides and naming. */
+export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
+  const { doc } = spec;
+  const dialect = spec.version === '3.1' ? '3.1' : '3.0';
+  const baseUrl = resolveBaseUrl(spec, server);
+  const input = new SchemaConverter(doc, dialect, 'input');
+  const output = server.tools.outputSchema ? new SchemaConverter(doc, dialect, 'output') : undefined;
+  const keep = createFilter(server.tools.include, server.tools.exclude);
+  const names = new NameRegistry(server.tools.maxNameLength);
+  const operations = listOperations(doc);
+  const tools: ToolDef[] = [];
+  const usedOverrides = new Set<string>();
+
+  for (const operation of operations) {
+    const opId = typeof operation.op.operationId === 'string' ? operation.op.operationId : undefined;
+    const generated = (opId && sanitizeName(opId)) || nameFromRoute(operation.method, operation.path);
+    const tags = Array.isArray(operation.op.tags) ? operation.op.tags.map(String) : [];
+    if (!keep({ opId, name: generated, tags, method: operation.method, path: operation.path })) continue;
+    const overrideKey = [opId, generated].find((k) => k !== undefined && k in server.tools.overrides);
+    const override = overrideKey ? server.tools.overrides[overrideKey] : undefined;
+    if (overrideKey) usedOverrides.add(overrideKey);
+    const name = names.claim(override?.name ?? generated, `${operation.method} ${operation.path}`);
+    const tool = buildTool(name, operation, {
+      doc,
+      input,
+      output,
+      operationBaseUrl: (op: Operation) => (op.servers?.[0] ? serverUrl(op.servers[0], baseUrl) : undefined),
+    });
+    if (override?.title) tool.definition.title = override.title;
+    if (override?.description) tool.definition.description = override.description;
+    if (override?.annotations) tool.definition.annotations = { ...tool.definition.annotations, ...override.annotations };
+    tools.push(tool);
+  }
+  const warnings = [...new Set([...input.warnings, ...(output?.warnings ?? [])])];
+  for (const key of Object.keys(server.tools.overrides)) {
+    if (!usedOverrides.has(key)) warnings.push(`tools.overrides.${key} matches no operation`);
+  }
+  return {
+    tools,
+    baseUrl,
+    title: doc.info?.title,
+    version: doc.info?.version,
+    description: doc.info?.description,
+    warnings,
+    operationCount: operations.length,
+  };
+}
+
+/** Config baseUrl, else the spec's first server (resolved against the spec's URL), else the spec's origin. */
+function resolveBaseUrl(spec: LoadedSpec, server: ServerConfig): string {
+  if (server.upstream.baseUrl) return server.upstream.baseUrl;
+  const isUrl = /^https?:\/\//i.test(spec.source);
+  const first = spec.doc.servers?.[0];
+  const fromSpec = first ? serverUrl(first, isUrl ? spec.source : undefined) : undefined;
+  if (fromSpec && /^https?:\/\//i.test(fromSpec)) return fromSpec;
+  if (isUrl) return new URL('/', spec.source).href;
+  throw new AppError(
+    'SPEC_INVALID',
+    `server "${server.name}": no upstream base URL: the spec has no absolute servers[0].url; set upstream.baseUrl`,
+  );
+}
+
+interface FilterSubject {
+  opId: string | undefined;
+  name: string;
+  tags: string[];
+  method: string;
+  path: string;
+}
+
+function createFilter(include: RawFilter | undefined, exclude: RawFilter | undefined): (s: FilterSubject) => boolean {
+  const inc = include ? compileFilter(include) : undefined;
+  const exc = exclude ? compileFilter(exclude) : undefined;
+  return (s) => (!inc || inc(s)) && !(exc && exc(s));
+}
+
+/** Matches when every listed criterion matches (any value within one list). */
+function compileFilter(f: RawFilter): (s: FilterSubject) => boolean {
+  const ops = f.operations ? createGlobMatcher(f.operations) : undefined;
+  const paths = f.paths ? createGlobMatcher(f.paths) : undefined;
+  const methods = f.methods ? new Set(f.methods.map((m) => m.toLowerCase())) : undefined;
+  const tags = f.tags ? new Set(f.tags) : undefined;
+  return (s) =>
+    (!ops || ops(s.name) || (s.opId !== undefined && ops(s.opId))) &&
+    (!paths || paths(s.path)) &&
+    (!methods || methods.has(s.method)) &&
+    (!tags || s.tags.some((t) => tags.has(t)));
+}

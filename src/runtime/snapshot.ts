@@ -1,0 +1,161 @@
+import type { Config, ServerConfig } from '../config/types.js';
+import { AppError, isAppError, type Problem } from '../errors.js';
+import { buildToolSet, loadSpec, type ToolDef, type ToolDefinition } from '../openapi/index.js';
+import { parseBaseUrl, type PoolRegistry, type UpstreamTarget } from '../upstream/index.js';
+import { createAjv, createLazyValidator, type LazyValidator } from './validators.js';
+
+export interface RuntimeTool {
+  def: ToolDef;
+  target: UpstreamTarget;
+  validateArgs: LazyValidator;
+  /** Set when the tool publishes an outputSchema: structuredContent is checked against it. */
+  validateOutput: LazyValidator | undefined;
+}
+
+export interface ServerRuntime {
+  config: ServerConfig;
+  name: string;
+  title: string;
+  version: string;
+  instructions: string | undefined;
+  tools: Map<string, RuntimeTool>;
+  /** `{"tools":[…]}` serialised once: tools/list is a string copy on the hot path. */
+  toolsListJson: string;
+  definitions: ToolDefinition[];
+  operationCount: number;
+  warnings: string[];
+}
+
+export interface Snapshot {
+  generation: number;
+  config: Config;
+  /** By endpoint path, e.g. `/mcp/petstore`. */
+  servers: Map<string, ServerRuntime>;
+  /** Local files this snapshot was built from: the config and every spec file. */
+  files: string[];
+  builtAt: Date;
+  /** Releases what the snapshot holds (pool references). Called once, when no request uses it. */
+  dispose(): void;
+}
+
+export interface BuildDeps {
+  pools: PoolRegistry;
+  generation: number;
+  version: string;
+}
+
+/**
+ * Config → a complete runtime: every spec loaded, every tool built, every pool acquired.
+ * All or nothing: on any problem, whatever was acquired is released and nothing is returned.
+ */
+export async function buildSnapshot(config: Config, deps: BuildDeps): Promise<Snapshot> {
+  const acquired: UpstreamTarget['pool'][] = [];
+  const problems: Problem[] = [];
+  const files = new Set<string>(config.file ? [config.file] : []);
+  const results = await Promise.all(
+    config.servers.map(async (server) => {
+      try {
+        const spec = await loadSpec(server.spec, { refHosts: server.refHosts });
+        for (const f of spec.files) files.add(f);
+        return { server, spec };
+      } catch (err) {
+        problems.push({ ...server.specAt, message: isAppError(err) ? err.message : String(err) });
+        return undefined;
+      }
+    }),
+  );
+  const servers = new Map<string, ServerRuntime>();
+  try {
+    for (const r of results) {
+      if (!r) continue;
+      try {
+        servers.set(r.server.path, buildServer(r.server, r.spec, deps, acquired));
+      } catch (err) {
+        problems.push({ ...r.server.specAt, message: isAppError(err) ? err.message : String(err) });
+      }
+    }
+  } catch (err) {
+    releaseAll(deps.pools, acquired);
+    throw err;
+  }
+  if (problems.length > 0) {
+    releaseAll(deps.pools, acquired);
+    throw new AppError('CONFIG_INVALID', `${config.file || 'config'}: cannot build the servers`, { problems });
+  }
+  let disposed = false;
+  return {
+    generation: deps.generation,
+    config,
+    servers,
+    files: [...files],
+    builtAt: new Date(),
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      releaseAll(deps.pools, acquired);
+    },
+  };
+}
+
+function releaseAll(pools: PoolRegistry, acquired: UpstreamTarget['pool'][]): void {
+  for (const p of acquired.splice(0)) pools.release(p);
+}
+
+function buildServer(
+  server: ServerConfig,
+  spec: Awaited<ReturnType<typeof loadSpec>>,
+  deps: BuildDeps,
+  acquired: UpstreamTarget['pool'][],
+): ServerRuntime {
+  const set = buildToolSet(spec, server);
+  const ajv = createAjv();
+  const targets = new Map<string, UpstreamTarget>();
+  const targetFor = (url: string): UpstreamTarget => {
+    let t = targets.get(url);
+    if (!t) {
+      const base = parseBaseUrl(url);
+      const pool = deps.pools.acquire(base.origin, {
+        connections: server.upstream.maxConnections,
+        connectTimeoutMs: server.upstream.connectTimeoutMs,
+      });
+      acquired.push(pool);
+      t = {
+        base,
+        pool,
+        headers: lowerKeys(server.upstream.headers),
+        timeoutMs: server.upstream.timeoutMs,
+        maxResponseBytes: server.upstream.maxResponseBytes,
+      };
+      targets.set(url, t);
+    }
+    return t;
+  };
+  const tools = new Map<string, RuntimeTool>();
+  for (const def of set.tools) {
+    const url = def.binding.baseUrl ?? set.baseUrl;
+    if (!/^https?:\/\//i.test(url)) throw new AppError('SPEC_INVALID', `tool ${def.name}: upstream URL ${url} is not http(s)`);
+    tools.set(def.name, {
+      def,
+      target: targetFor(url),
+      validateArgs: createLazyValidator(ajv, def.definition.inputSchema),
+      validateOutput: def.definition.outputSchema ? createLazyValidator(ajv, def.definition.outputSchema) : undefined,
+    });
+  }
+  const definitions = set.tools.map((t) => t.definition);
+  return {
+    config: server,
+    name: server.name,
+    title: server.title ?? set.title ?? server.name,
+    version: set.version ?? deps.version,
+    instructions: server.instructions ?? undefined,
+    tools,
+    toolsListJson: JSON.stringify({ tools: definitions }),
+    definitions,
+    operationCount: set.operationCount,
+    warnings: set.warnings,
+  };
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+}

@@ -1,0 +1,56 @@
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => void;
+
+export interface FieldError {
+  /** Argument path, e.g. `limit` or `tags/0`. */
+  field: string;
+  message: string;
+}
+
+export type Validator = (value: unknown) => FieldError[] | undefined;
+
+/** A validator that compiles on first use; `compile()` forces it (validate, tests). */
+export type LazyValidator = Validator & { compile(): void };
+
+/**
+ * One ajv per server runtime. Schemas compile on first use and stay compiled for the life of
+ * the snapshot: a spec with a thousand operations is ready at once, and each tool pays once.
+ */
+export function createAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false, validateFormats: true });
+  addFormats(ajv);
+  return ajv;
+}
+
+export function createLazyValidator(ajv: Ajv2020, schema: object): LazyValidator {
+  let fn: ValidateFunction | undefined;
+  const compile = () => {
+    fn ??= ajv.compile(schema);
+  };
+  const validate = (value: unknown) => {
+    compile();
+    return fn!(value) ? undefined : (fn!.errors ?? []).map(toFieldError);
+  };
+  return Object.assign(validate, { compile });
+}
+
+function toFieldError(e: ErrorObject): FieldError {
+  const base = e.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~');
+  switch (e.keyword) {
+    case 'required':
+      return { field: join(base, String(e.params.missingProperty)), message: 'is required' };
+    case 'additionalProperties':
+      return { field: join(base, String(e.params.additionalProperty)), message: 'is not a known argument' };
+    case 'enum':
+      return { field: base || '(arguments)', message: `must be one of ${JSON.stringify(e.params.allowedValues)}` };
+    default:
+      return { field: base || '(arguments)', message: e.message ?? 'is invalid' };
+  }
+}
+
+function join(base: string, name: string): string {
+  return base ? `${base}/${name}` : name;
+}

@@ -1,0 +1,47 @@
+import type { Pool } from 'undici';
+import { isAppError } from '../errors.js';
+import type { ToolDef } from '../openapi/tool.js';
+import { buildRequest, type BaseUrl } from './request.js';
+import { classifyFailure, failureResult, readBody, toToolResult, type CallToolResult } from './response.js';
+
+export interface UpstreamTarget {
+  base: BaseUrl;
+  pool: Pool;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  maxResponseBytes: number;
+}
+
+export interface CallOutcome {
+  result: CallToolResult;
+  /** Upstream HTTP status, or 0 when no response arrived. */
+  status: number;
+  /** Stable code for metrics and logs: OK, UPSTREAM_STATUS, UPSTREAM_TIMEOUT, … */
+  outcome: string;
+}
+
+/**
+ * Sends one tool call upstream. Every failure after validation ends as an `isError` result;
+ * only argument problems found while encoding (TOOL_ARGS_INVALID) are thrown, to become -32602.
+ */
+export async function callUpstream(tool: ToolDef, target: UpstreamTarget, args: Record<string, unknown>, extraHeaders?: Record<string, string>): Promise<CallOutcome> {
+  const req = buildRequest(tool.binding, target.base, args, extraHeaders ? { ...target.headers, ...extraHeaders } : target.headers);
+  const label = `${req.method} ${req.path.split('?', 1)[0]}`;
+  try {
+    const res = await target.pool.request({
+      path: req.path,
+      method: req.method as 'GET',
+      headers: req.headers,
+      body: req.body,
+      headersTimeout: target.timeoutMs,
+      bodyTimeout: target.timeoutMs,
+    });
+    const body = await readBody(res, target.maxResponseBytes);
+    const contentType = String(res.headers['content-type'] ?? '');
+    const result = toToolResult(res.statusCode, contentType, body, `${req.origin}${req.path}`);
+    return { result, status: res.statusCode, outcome: result.isError ? 'UPSTREAM_STATUS' : 'OK' };
+  } catch (err) {
+    if (isAppError(err, 'TOOL_ARGS_INVALID')) throw err;
+    return { result: failureResult(err, label, target.timeoutMs), status: 0, outcome: classifyFailure(err) };
+  }
+}

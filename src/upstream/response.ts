@@ -1,0 +1,134 @@
+import type { Dispatcher } from 'undici';
+import { AppError } from '../errors.js';
+
+export type Content =
+  | { type: 'text'; text: string }
+  | { type: 'image'; data: string; mimeType: string }
+  | { type: 'audio'; data: string; mimeType: string }
+  | { type: 'resource'; resource: { uri: string; mimeType: string; blob: string } };
+
+export interface CallToolResult {
+  content: Content[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+  [key: string]: unknown;
+}
+
+const MAX_ERROR_BODY_CHARS = 4000;
+
+/** Reads the whole body, refusing (and discarding) anything over `maxBytes`. */
+export async function readBody(res: Dispatcher.ResponseData, maxBytes: number): Promise<Buffer> {
+  const declared = Number(res.headers['content-length']);
+  if (declared > maxBytes) {
+    res.body.destroy();
+    throw tooLarge(maxBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      res.body.destroy();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError('UPSTREAM_RESPONSE_TOO_LARGE', `the upstream response is larger than the limit of ${maxBytes} bytes (upstream.maxResponseSize)`);
+}
+
+const JSON_TYPE = /^application\/(.+\+)?json\b/i;
+const TEXT_TYPE = /^(text\/|application\/(.+\+)?(xml|yaml|javascript|x-www-form-urlencoded)\b)/i;
+
+/**
+ * An upstream response → MCP tool result. JSON objects are also `structuredContent`; images and audio
+ * become their content types; other binaries an embedded resource; 4xx/5xx are `isError` results
+ * that carry the status and the upstream's own error body for the model to act on.
+ */
+export function toToolResult(status: number, contentType: string, body: Buffer, url: string): CallToolResult {
+  const mime = contentType.split(';', 1)[0]!.trim().toLowerCase() || 'application/octet-stream';
+  if (status < 200 || status >= 300) {
+    const text = body.length === 0 ? '' : isTextual(mime, body) ? body.toString('utf8') : `<${body.length} bytes of ${mime}>`;
+    const trimmed = text.length > MAX_ERROR_BODY_CHARS ? `${text.slice(0, MAX_ERROR_BODY_CHARS)}… (truncated)` : text;
+    return {
+      content: [{ type: 'text', text: `Upstream returned HTTP ${status}${statusText(status)}${trimmed ? `: ${trimmed}` : ''}` }],
+      isError: true,
+    };
+  }
+  if (body.length === 0) return { content: [{ type: 'text', text: `HTTP ${status}${statusText(status)} (no content)` }] };
+  if (JSON_TYPE.test(mime) || (mime === 'application/octet-stream' && looksLikeJson(body))) {
+    const text = body.toString('utf8');
+    try {
+      const value: unknown = JSON.parse(text);
+      const result: CallToolResult = { content: [{ type: 'text', text }] };
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) result.structuredContent = value as Record<string, unknown>;
+      return result;
+    } catch {
+      return { content: [{ type: 'text', text }] };
+    }
+  }
+  if (isTextual(mime, body)) return { content: [{ type: 'text', text: body.toString('utf8') }] };
+  if (mime.startsWith('image/')) return { content: [{ type: 'image', data: body.toString('base64'), mimeType: mime }] };
+  if (mime.startsWith('audio/')) return { content: [{ type: 'audio', data: body.toString('base64'), mimeType: mime }] };
+  return { content: [{ type: 'resource', resource: { uri: url, mimeType: mime, blob: body.toString('base64') } }] };
+}
+
+function isTextual(mime: string, body: Buffer): boolean {
+  if (JSON_TYPE.test(mime) || TEXT_TYPE.test(mime)) return true;
+  // Missing or generic types: treat valid UTF-8 without control bytes as text.
+  return (mime === 'application/octet-stream' || mime === '') && body.length < 1_000_000 && !/[\0-\x08\x0e-\x1f]/.test(body.toString('latin1')) && isUtf8(body);
+}
+
+function isUtf8(body: Buffer): boolean {
+  return Buffer.from(body.toString('utf8'), 'utf8').equals(body);
+}
+
+function looksLikeJson(body: Buffer): boolean {
+  const c = body[0];
+  return c === 0x7b || c === 0x5b;
+}
+
+const REASONS: Record<number, string> = {
+  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
+  404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 410: 'Gone', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+function statusText(status: number): string {
+  const r = REASONS[status];
+  return r ? ` ${r}` : '';
+}
+
+/** A failure before any response (timeout, refused, too large) → an `isError` result that says what happened. */
+export function failureResult(err: unknown, target: string, timeoutMs: number): CallToolResult {
+  return { content: [{ type: 'text', text: describeFailure(err, target, timeoutMs) }], isError: true };
+}
+
+export function classifyFailure(err: unknown): AppError['code'] {
+  if (err instanceof AppError) return err.code;
+  const code = (err as { code?: string }).code ?? '';
+  const name = (err as { name?: string }).name ?? '';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || name === 'TimeoutError') return 'UPSTREAM_TIMEOUT';
+  if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'EPIPE'].includes(code)) return 'UPSTREAM_UNREACHABLE';
+  return 'UPSTREAM_FAILED';
+}
+
+function describeFailure(err: unknown, target: string, timeoutMs: number): string {
+  const code = classifyFailure(err);
+  switch (code) {
+    case 'UPSTREAM_TIMEOUT':
+      return `The upstream API did not answer ${target} within ${timeoutMs} ms (timeout). It may be overloaded; try again later.`;
+    case 'UPSTREAM_UNREACHABLE':
+      return `The upstream API could not be reached for ${target}: ${(err as { code?: string }).code ?? 'connection failed'} (${(err as Error).message}).`;
+    case 'UPSTREAM_RESPONSE_TOO_LARGE':
+    case 'TOOL_ARGS_INVALID':
+    case 'UPSTREAM_REQUEST_INVALID':
+      return (err as Error).message;
+    default:
+      return `The upstream request ${target} failed: ${(err as Error).message}`;
+  }
+}
