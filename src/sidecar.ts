@@ -1,15 +1,20 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config } from './config/index.js';
-import { AppError } from './errors.js';
-import { createHttpServer } from './http/server.js';
+import { createFileWatcher, type FileWatcher } from './config/watch.js';
+import { AppError, formatError, isAppError, type Problem } from './errors.js';
+import { Metrics } from './http/metrics.js';
+import { createHttpServer, type SidecarHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { buildSnapshot, SnapshotHolder, type Snapshot } from './runtime/index.js';
+import { fingerprintFiles } from './runtime/fingerprint.js';
+import { Reloader, type ReloadResult } from './runtime/reloader.js';
+import { createSpecRefresher } from './runtime/spec-refresh.js';
+import { ConcurrencyLimiter } from './upstream/limiter.js';
 import { PoolRegistry } from './upstream/index.js';
 import { NAME, VERSION } from './version.js';
 
 export interface SidecarOptions {
-  /** A config file to load, or an already compiled config. */
+  /** A config file to load (watched for changes), or an already compiled config. */
   configFile?: string;
   config?: Config;
   /** Overrides listen.host / listen.port (CLI flags, tests on port 0). */
@@ -19,14 +24,31 @@ export interface SidecarOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+export interface LastReload {
+  at: string;
+  reason: string;
+  result: ReloadResult | 'failure';
+  error?: string;
+  problems?: Problem[];
+}
+
 export interface Sidecar {
-  server: Server;
+  server: SidecarHttpServer;
   holder: SnapshotHolder;
   log: Logger;
+  metrics: Metrics;
   /** `http://host:port` actually bound. */
   url: string;
-  /** Rebuilds from the config file; the old snapshot keeps serving if anything fails. */
-  reload(): Promise<Snapshot>;
+  /**
+   * Rebuilds from the config file; the old snapshot keeps serving if anything fails (it throws).
+   * Skips the build when no file changed, unless `force`.
+   */
+  reload(opts?: { force?: boolean; reason?: string }): Promise<Snapshot>;
+  /** Queues a debounced reload (SIGHUP, file events); never overlaps another reload. */
+  requestReload(reason: string): void;
+  /** Resolves when watch-triggered reloads have settled (tests). */
+  reloadsSettled(): Promise<void>;
+  lastReload(): LastReload | undefined;
   /** Stops accepting, lets in-flight requests finish up to `graceMs`, then closes pools. */
   close(graceMs?: number): Promise<void>;
 }
@@ -41,15 +63,39 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   const config = await load();
   const log = opts.log ?? createLogger(config.logging);
   const pools = new PoolRegistry();
+  const metrics = new Metrics();
   let generation = 1;
+  const build = async (c: Config, files: readonly string[]): Promise<Snapshot> => {
+    const fingerprint = await fingerprintFiles(files);
+    const snapshot = await buildSnapshot(c, { pools, generation, version: VERSION });
+    snapshot.fingerprint = sameSet(files, snapshot.files) ? fingerprint : '';
+    return snapshot;
+  };
   const first = await buildSnapshot(config, { pools, generation, version: VERSION }).catch(async (err: unknown) => {
     await pools.closeAll();
     throw err;
   });
+  first.fingerprint = await fingerprintFiles(first.files);
   const holder = new SnapshotHolder(first);
-  for (const rt of first.servers.values()) for (const w of rt.warnings) log.warn({ server: rt.name }, w);
+  const announce = (s: Snapshot) => {
+    metrics.generation.set(s.generation);
+    for (const rt of s.servers.values()) {
+      metrics.toolsGauge.labels(rt.name).set(rt.tools.size);
+      for (const w of rt.warnings) log.warn({ server: rt.name }, w);
+    }
+  };
+  announce(first);
 
-  const server = createHttpServer({ holder, log, identity: { name: NAME, version: VERSION } });
+  let last: LastReload | undefined;
+  const limiter = new ConcurrencyLimiter(config.limits.maxConcurrentUpstream, Math.max(...config.servers.map((s) => s.upstream.timeoutMs)));
+  const server = createHttpServer({
+    holder,
+    log,
+    metrics,
+    limiter,
+    identity: { name: NAME, version: VERSION },
+    readiness: () => (last ? { lastReload: last } : {}),
+  });
   const host = opts.host ?? config.listen.host;
   const port = opts.port ?? config.listen.port;
   await new Promise<void>((resolve, reject) => {
@@ -62,18 +108,60 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
 
-  const reload = async (): Promise<Snapshot> => {
+  let watcher: FileWatcher | undefined;
+  const reload = async ({ force = false, reason = 'requested' } = {}): Promise<Snapshot> => {
+    const current = holder.current;
+    if (!force && current.fingerprint && (await fingerprintFiles(current.files)) === current.fingerprint) {
+      return current;
+    }
     const next = await load();
     if (next.listen.host !== config.listen.host || next.listen.port !== config.listen.port) {
       throw new AppError('CONFIG_RESTART_REQUIRED', `listen changed (${config.listen.host}:${config.listen.port} → ${next.listen.host}:${next.listen.port}): restart the sidecar to apply it`);
     }
-    const snapshot = await buildSnapshot(next, { pools, generation: ++generation, version: VERSION });
+    generation++;
+    const snapshot = await build(next, current.files);
     holder.swap(snapshot);
-    await Promise.all([...server.sessions.values()].map((m) => m.notifyToolsChanged()));
+    watcher?.update(snapshot.files);
+    announce(snapshot);
+    log.info({ generation: snapshot.generation, reason, servers: [...snapshot.servers.values()].map((s) => ({ name: s.name, tools: s.tools.size })) }, 'config reloaded');
+    await notifyChangedTools(current, snapshot);
     return snapshot;
   };
 
-  const close = async (graceMs = 10_000): Promise<void> => {
+  const notifyChangedTools = async (prev: Snapshot, next: Snapshot) => {
+    for (const [path, rt] of next.servers) {
+      if (prev.servers.get(path)?.toolsListJson !== rt.toolsListJson) await server.sessions.get(path)?.notifyToolsChanged();
+    }
+  };
+
+  const reloader = new Reloader(
+    async (reason) => {
+      const before = holder.current;
+      const after = await reload({ reason, force: reason === 'SIGHUP' || reason === 'remote spec changed' });
+      return after === before ? 'unchanged' : 'success';
+    },
+    config.reload.debounceMs,
+    (reason, result) => {
+      const at = new Date().toISOString();
+      if (result instanceof Error) {
+        last = { at, reason, result: 'failure', error: result.message, ...(isAppError(result) && result.problems.length ? { problems: result.problems } : {}) };
+        metrics.reload('failure');
+        log.error({ reason, error: formatError(result) }, 'reload failed; the previous config keeps serving');
+      } else {
+        last = { at, reason, result };
+        metrics.reload(result);
+      }
+    },
+  );
+  if (opts.configFile && config.reload.watch) {
+    watcher = createFileWatcher(first.files, () => reloader.trigger('file changed'), (err) => log.warn({ err: err.message }, 'file watch error; retrying'));
+  }
+  const refresher = createSpecRefresher(() => holder.current, config.reload.specRefreshMs, () => reloader.trigger('remote spec changed'), log);
+
+  const close = async (graceMs = config.limits.shutdownGraceMs): Promise<void> => {
+    reloader.close();
+    watcher?.close();
+    refresher.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const deadline = Date.now() + graceMs;
@@ -85,5 +173,21 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     await pools.closeAll();
   };
 
-  return { server, holder, log, url, reload, close };
+  return {
+    server,
+    holder,
+    log,
+    metrics,
+    url,
+    reload: (o) => reload(o),
+    reloadsSettled: () => reloader.idle(),
+    lastReload: () => last,
+    close,
+    requestReload: (reason) => reloader.trigger(reason),
+  };
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(a);
+  return a.length === b.length && b.every((x) => set.has(x));
 }

@@ -1,10 +1,7 @@
-import { formatError } from '../errors.js';
 import type { Sidecar } from '../sidecar.js';
 
-const DRAIN_MS = Number(process.env.MCP_SIDECAR_DRAIN_MS ?? 10_000);
-
 /**
- * SIGTERM/SIGINT: stop accepting, drain in-flight calls (up to MCP_SIDECAR_DRAIN_MS), exit 0,
+ * SIGTERM/SIGINT: stop accepting, drain in-flight calls (up to limits.shutdownGrace), exit 0,
  * which is what a container runtime expects from PID 1. SIGHUP: reload the config.
  */
 export function installSignals(sidecar: Sidecar): void {
@@ -14,7 +11,7 @@ export function installSignals(sidecar: Sidecar): void {
     stopping = true;
     sidecar.log.info({ signal, inFlight: sidecar.holder.active }, 'shutting down');
     sidecar
-      .close(DRAIN_MS)
+      .close()
       .then(() => {
         sidecar.log.info('stopped');
         sidecar.log.flush?.();
@@ -27,10 +24,5 @@ export function installSignals(sidecar: Sidecar): void {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGHUP', () => {
-    sidecar
-      .reload()
-      .then((s) => sidecar.log.info({ generation: s.generation }, 'config reloaded'))
-      .catch((err: unknown) => sidecar.log.error({ error: formatError(err) }, 'reload failed; the previous config keeps serving'));
-  });
+  process.on('SIGHUP', () => sidecar.requestReload('SIGHUP'));
 }

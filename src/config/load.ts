@@ -5,7 +5,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { AppError, type Problem } from '../errors.js';
 import { parseDuration, parseSize } from '../util/units.js';
 import { expandEnvInDocument } from './env.js';
-import type { Config, RawConfig, RawServer, ServerConfig } from './types.js';
+import type { Config, CorsConfig, RawConfig, RawCors, RawServer, ServerConfig } from './types.js';
 import { checkConfigShape, formatKeyPath, locate } from './validate.js';
 
 export interface LoadedConfig {
@@ -78,6 +78,10 @@ export function compileConfig(raw: RawConfig, file: string, at: At): { config: C
     }
   };
   const servers = raw.servers.map((s, i) => compileServer(s, i, dir, at, unit, problems));
+  const globalCors = raw.cors ? compileCors(raw.cors, ['cors'], unit) : undefined;
+  raw.servers.forEach((s, i) => {
+    servers[i]!.cors = s.cors ? compileCors(s.cors, ['servers', i, 'cors'], unit) : globalCors;
+  });
   const seenPaths = new Map<string, number>();
   const seenNames = new Map<string, number>();
   servers.forEach((s, i) => {
@@ -88,12 +92,24 @@ export function compileConfig(raw: RawConfig, file: string, at: At): { config: C
     if (n !== undefined) problems.push(at(['servers', i, 'name'], `name "${s.name}" is already used by servers[${n}]`));
     else seenNames.set(s.name, i);
   });
+  const listen = { host: raw.listen?.host ?? '127.0.0.1', port: raw.listen?.port ?? 8080 };
   const config: Config = {
     file,
-    listen: { host: raw.listen?.host ?? '127.0.0.1', port: raw.listen?.port ?? 8080 },
+    listen,
     publicUrl: raw.publicUrl,
     logging: { level: raw.logging?.level ?? 'info', format: raw.logging?.format ?? 'json' },
-    limits: { maxRequestBody: unit(['limits', 'maxRequestBody'], () => parseSize(raw.limits?.maxRequestBody ?? '1mb'), 1e6) },
+    limits: {
+      maxRequestBody: unit(['limits', 'maxRequestBody'], () => parseSize(raw.limits?.maxRequestBody ?? '1mb'), 1e6),
+      maxConcurrentUpstream: raw.limits?.maxConcurrentUpstream ?? 1024,
+      shutdownGraceMs: unit(['limits', 'shutdownGrace'], () => parseDuration(raw.limits?.shutdownGrace ?? '10s'), 10_000),
+    },
+    allowedHosts: defaultAllowedHosts(raw, listen.host),
+    reload: {
+      watch: raw.reload?.watch ?? true,
+      debounceMs: unit(['reload', 'debounce'], () => parseDuration(raw.reload?.debounce ?? '250ms'), 250),
+      specRefreshMs: unit(['reload', 'specRefreshInterval'], () => parseDuration(raw.reload?.specRefreshInterval ?? '5m'), 300_000),
+    },
+    metrics: { enabled: raw.metrics?.enabled ?? true },
     servers,
   };
   return { config, problems };
@@ -123,6 +139,7 @@ function compileServer(
     instructions: s.instructions,
     refHosts: (s.refHosts ?? []).map((h) => h.toLowerCase()),
     sessions: s.sessions ?? 'stateless',
+    cors: undefined,
     upstream: {
       baseUrl,
       timeoutMs: unit([...p, 'upstream', 'timeout'], () => parseDuration(up.timeout ?? '30s'), 30_000),
@@ -139,6 +156,31 @@ function compileServer(
       overrides: s.tools?.overrides ?? {},
     },
   };
+}
+
+const MCP_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Accept', 'Mcp-Session-Id', 'MCP-Protocol-Version', 'Last-Event-ID'];
+const MCP_EXPOSED_HEADERS = ['Mcp-Session-Id', 'WWW-Authenticate'];
+
+function compileCors(c: RawCors, at: (string | number)[], unit: <T>(segments: (string | number)[], fn: () => T, fallback: T) => T): CorsConfig {
+  const merge = (base: string[], extra: string[] = []) => [...new Map([...base, ...extra].map((h) => [h.toLowerCase(), h])).values()];
+  return {
+    allowedOrigins: (c.allowedOrigins ?? []).map((o) => o.replace(/\/+$/, '').toLowerCase()),
+    allowedMethods: (c.allowedMethods ?? ['GET', 'POST', 'DELETE', 'OPTIONS']).map((m) => m.toUpperCase()),
+    allowedHeaders: merge(MCP_REQUEST_HEADERS, c.allowedHeaders),
+    exposedHeaders: merge(MCP_EXPOSED_HEADERS, c.exposedHeaders),
+    allowCredentials: c.allowCredentials ?? false,
+    maxAgeSeconds: Math.round(unit([...at, 'maxAge'], () => parseDuration(c.maxAge ?? '10m'), 600_000) / 1000),
+  };
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i;
+
+/** Bound to loopback: only loopback Host names (DNS rebinding). Elsewhere: what is configured, else any. */
+function defaultAllowedHosts(raw: RawConfig, listenHost: string): string[] | undefined {
+  const publicHost = raw.publicUrl ? new URL(raw.publicUrl).host.toLowerCase() : undefined;
+  if (raw.allowedHosts) return [...raw.allowedHosts.map((h) => h.toLowerCase()), ...(publicHost ? [publicHost] : [])];
+  if (LOOPBACK.test(listenHost)) return ['localhost', '127.0.0.1', '[::1]', ...(publicHost ? [publicHost] : [])];
+  return publicHost ? [publicHost] : undefined;
 }
 
 function normalisePath(p: string): string {

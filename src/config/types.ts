@@ -20,8 +20,18 @@ export interface ToolAnnotationsConfig {
   openWorldHint?: boolean;
 }
 
+export interface RawCors {
+  allowedOrigins?: string[];
+  allowedMethods?: string[];
+  allowedHeaders?: string[];
+  exposedHeaders?: string[];
+  allowCredentials?: boolean;
+  maxAge?: string | number;
+}
+
 export interface RawServer {
   name?: string;
+  cors?: RawCors;
   path?: string;
   spec: string;
   title?: string;
@@ -49,7 +59,11 @@ export interface RawConfig {
   listen?: { host?: string; port?: number };
   publicUrl?: string;
   logging?: { level?: LogLevel; format?: 'json' | 'pretty' };
-  limits?: { maxRequestBody?: string | number };
+  limits?: { maxRequestBody?: string | number; maxConcurrentUpstream?: number; shutdownGrace?: string | number };
+  allowedHosts?: string[];
+  cors?: RawCors;
+  reload?: { watch?: boolean; debounce?: string | number; specRefreshInterval?: string | number };
+  metrics?: { enabled?: boolean };
   servers: RawServer[];
 }
 
@@ -62,7 +76,11 @@ export interface Config {
   listen: { host: string; port: number };
   publicUrl: string | undefined;
   logging: { level: LogLevel; format: 'json' | 'pretty' };
-  limits: { maxRequestBody: number };
+  limits: { maxRequestBody: number; maxConcurrentUpstream: number; shutdownGraceMs: number };
+  /** Host header patterns accepted; undefined: any (non-loopback bind with none configured). */
+  allowedHosts: string[] | undefined;
+  reload: { watch: boolean; debounceMs: number; specRefreshMs: number };
+  metrics: { enabled: boolean };
   servers: ServerConfig[];
 }
 
@@ -77,6 +95,7 @@ export interface ServerConfig {
   instructions: string | undefined;
   refHosts: string[];
   sessions: 'stateless' | 'stateful';
+  cors: CorsConfig | undefined;
   upstream: UpstreamConfig;
   tools: {
     include: RawFilter | undefined;
@@ -94,4 +113,13 @@ export interface UpstreamConfig {
   maxResponseBytes: number;
   maxConnections: number;
   headers: Record<string, string>;
+}
+
+export interface CorsConfig {
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders: string[];
+  exposedHeaders: string[];
+  allowCredentials: boolean;
+  maxAgeSeconds: number;
 }

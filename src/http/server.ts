@@ -1,38 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
-import type { ServerIdentity } from '../mcp/handlers.js';
+import type { Limiter, ServerIdentity } from '../mcp/handlers.js';
 import { SessionManager } from '../mcp/stateful.js';
 import { handleStatelessPost } from '../mcp/streamable.js';
-import type { SnapshotHolder } from '../runtime/index.js';
-import { sendEmpty, sendJson, sendRpcError } from './respond.js';
+import type { ServerRuntime, Snapshot, SnapshotHolder } from '../runtime/index.js';
+import { applyCorsHeaders, isPreflight } from './cors.js';
+import type { Metrics } from './metrics.js';
+import { sendEmpty, sendJson, sendRaw, sendRpcError } from './respond.js';
 
 export interface HttpDeps {
   holder: SnapshotHolder;
   log: Logger;
   identity: ServerIdentity;
+  metrics?: Metrics;
+  limiter?: Limiter;
   /** Readiness details beyond the snapshot (e.g. the last reload's error). */
   readiness?: () => Record<string, unknown>;
 }
 
+export type SidecarHttpServer = Server & { sessions: Map<string, SessionManager> };
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The sidecar's HTTP surface: MCP endpoints by path, health and readiness. */
-export function createHttpServer(deps: HttpDeps): Server & { sessions: Map<string, SessionManager> } {
+/** The sidecar's HTTP surface: MCP endpoints by path, health, readiness and metrics. */
+export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
   const sessions = new Map<string, SessionManager>();
-  const sessionsFor = (path: string): SessionManager => {
+  const sessionsFor = (path: string, maxBody: number): SessionManager => {
     let m = sessions.get(path);
     if (!m) {
-      m = new SessionManager(
-        () => deps.holder.current.servers.get(path),
-        deps.log,
-        deps.identity,
-        deps.holder.current.config.limits.maxRequestBody,
-      );
+      m = new SessionManager(() => deps.holder.current.servers.get(path), deps.log, deps.identity, maxBody);
       sessions.set(path, m);
     }
     return m;
   };
+  const observe = deps.metrics ? deps.metrics.toolCall.bind(deps.metrics) : undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '/';
@@ -42,17 +44,22 @@ export function createHttpServer(deps: HttpDeps): Server & { sessions: Map<strin
 
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') return sendJson(res, 200, readiness(deps));
+    if (pathname === '/metrics' && deps.metrics && deps.holder.current.config.metrics.enabled) {
+      return sendRaw(res, 200, await deps.metrics.registry.metrics(), { 'content-type': deps.metrics.registry.contentType });
+    }
 
     const snapshot = deps.holder.acquire();
     try {
       const rt = snapshot.servers.get(pathname);
       if (!rt) return sendJson(res, 404, { error: 'not_found', message: `no MCP server at ${pathname}`, servers: [...snapshot.servers.keys()] });
+      if (!guard(req, res, snapshot, rt)) return;
       const headerId = req.headers['x-request-id'];
       const requestId = typeof headerId === 'string' && REQUEST_ID.test(headerId) ? headerId : randomUUID();
-      if (rt.config.sessions === 'stateful') return await sessionsFor(rt.config.path).handle(req, res);
+      const maxBody = snapshot.config.limits.maxRequestBody;
+      if (rt.config.sessions === 'stateful') return await sessionsFor(rt.config.path, maxBody).handle(req, res);
       switch (req.method) {
         case 'POST':
-          return await handleStatelessPost(req, res, rt, { log: deps.log, requestId }, { maxBody: snapshot.config.limits.maxRequestBody, identity: deps.identity });
+          return await handleStatelessPost(req, res, rt, { log: deps.log, requestId, observe, limiter: deps.limiter }, { maxBody, identity: deps.identity });
         case 'OPTIONS':
           return sendEmpty(res, 204, { allow: 'POST, OPTIONS' });
         default:
@@ -61,6 +68,7 @@ export function createHttpServer(deps: HttpDeps): Server & { sessions: Map<strin
       }
     } finally {
       deps.holder.release(snapshot);
+      deps.metrics?.request(snapshot.servers.get(pathname)?.name ?? '(none)', req.method ?? '', res.statusCode);
     }
   };
 
@@ -72,6 +80,29 @@ export function createHttpServer(deps: HttpDeps): Server & { sessions: Map<strin
   });
   server.keepAliveTimeout = 65_000;
   return Object.assign(server, { sessions });
+}
+
+/**
+ * Host and Origin checks (DNS rebinding, MCP transport rule), then CORS. Answers preflights itself.
+ * Returns false when it has already answered.
+ */
+function guard(req: IncomingMessage, res: ServerResponse, snapshot: Snapshot, rt: ServerRuntime): boolean {
+  if (!snapshot.hostAllowed(req.headers.host)) {
+    sendRpcError(res, 403, -32000, `Forbidden: Host "${req.headers.host ?? ''}" is not allowed (allowedHosts)`);
+    return false;
+  }
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  if (!rt.cors?.allows(origin)) {
+    sendRpcError(res, 403, -32000, `Forbidden: Origin "${origin}" is not allowed (cors.allowedOrigins)`);
+    return false;
+  }
+  if (isPreflight(req)) {
+    sendEmpty(res, 204, rt.cors.preflightHeaders(origin));
+    return false;
+  }
+  applyCorsHeaders(res, rt.cors, origin);
+  return true;
 }
 
 function readiness(deps: HttpDeps): Record<string, unknown> {

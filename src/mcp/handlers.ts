@@ -10,6 +10,14 @@ export interface CallContext {
   requestId: string;
   /** Whether the server can notify about tool changes (stateful sessions). */
   listChanged?: boolean;
+  /** Where tool-call outcomes are counted. */
+  observe?: (server: string, tool: string, outcome: string, seconds: number) => void;
+  /** Bounds upstream calls in flight (limits.maxConcurrentUpstream). */
+  limiter?: Limiter;
+}
+
+export interface Limiter {
+  run<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 export interface ServerIdentity {
@@ -63,19 +71,21 @@ export async function callTool(rt: ServerRuntime, params: unknown, ctx: CallCont
   const started = performance.now();
   let outcome;
   try {
-    outcome = await callUpstream(tool.def, tool.target, args as Record<string, unknown>);
+    const call = () => callUpstream(tool.def, tool.target, args as Record<string, unknown>);
+    outcome = ctx.limiter ? await ctx.limiter.run(call) : await call();
   } catch (err) {
     if (isAppError(err, 'TOOL_ARGS_INVALID')) {
       throw new RpcError(RPC.INVALID_PARAMS, `Invalid arguments for tool ${p.name}: ${err.message}`, err.details);
     }
-    throw err;
+    if (!isAppError(err)) throw err;
+    outcome = { result: { content: [{ type: 'text' as const, text: err.message }], isError: true }, status: 0, outcome: err.code };
   }
   const { result } = outcome;
   if (tool.validateOutput && !result.isError) checkOutput(result, tool.validateOutput, p.name, ctx);
-  ctx.log.info(
-    { requestId: ctx.requestId, server: rt.name, tool: p.name, status: outcome.status, outcome: result.isError && outcome.outcome === 'OK' ? 'OUTPUT_MISMATCH' : outcome.outcome, ms: Math.round((performance.now() - started) * 10) / 10 },
-    'tool call',
-  );
+  const label = result.isError && outcome.outcome === 'OK' ? 'OUTPUT_MISMATCH' : outcome.outcome;
+  const ms = performance.now() - started;
+  ctx.observe?.(rt.name, p.name, label, ms / 1000);
+  ctx.log.info({ requestId: ctx.requestId, server: rt.name, tool: p.name, status: outcome.status, outcome: label, ms: Math.round(ms * 10) / 10 }, 'tool call');
   return result;
 }
 

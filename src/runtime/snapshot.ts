@@ -1,6 +1,8 @@
 import type { Config, ServerConfig } from '../config/types.js';
 import { AppError, isAppError, type Problem } from '../errors.js';
 import { buildToolSet, loadSpec, type ToolDef, type ToolDefinition } from '../openapi/index.js';
+import { compileCors, type CorsPolicy } from '../http/cors.js';
+import { compileHostMatcher } from '../http/hosts.js';
 import { parseBaseUrl, type PoolRegistry, type UpstreamTarget } from '../upstream/index.js';
 import { createAjv, createLazyValidator, type LazyValidator } from './validators.js';
 
@@ -24,6 +26,8 @@ export interface ServerRuntime {
   definitions: ToolDefinition[];
   operationCount: number;
   warnings: string[];
+  /** Undefined: no browser origin may call this server. */
+  cors: CorsPolicy | undefined;
 }
 
 export interface Snapshot {
@@ -34,6 +38,10 @@ export interface Snapshot {
   /** Local files this snapshot was built from: the config and every spec file. */
   files: string[];
   builtAt: Date;
+  /** Hash of the files it was built from, read before the build; '' forces the next reload. */
+  fingerprint: string;
+  /** Host header check against DNS rebinding (config.allowedHosts). */
+  hostAllowed: (host: string | undefined) => boolean;
   /** Releases what the snapshot holds (pool references). Called once, when no request uses it. */
   dispose(): void;
 }
@@ -89,6 +97,8 @@ export async function buildSnapshot(config: Config, deps: BuildDeps): Promise<Sn
     servers,
     files: [...files],
     builtAt: new Date(),
+    fingerprint: '',
+    hostAllowed: compileHostMatcher(config.allowedHosts),
     dispose() {
       if (disposed) return;
       disposed = true;
@@ -153,6 +163,7 @@ function buildServer(
     definitions,
     operationCount: set.operationCount,
     warnings: set.warnings,
+    cors: server.cors && server.cors.allowedOrigins.length > 0 ? compileCors(server.cors) : undefined,
   };
 }
 
