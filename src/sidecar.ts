@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { AuditLog, createAuthShared } from './auth/index.js';
 import { loadConfig, type Config } from './config/index.js';
 import { createFileWatcher, type FileWatcher } from './config/watch.js';
 import { AppError, formatError, isAppError, type Problem } from './errors.js';
@@ -21,6 +22,8 @@ export interface SidecarOptions {
   host?: string;
   port?: number;
   log?: Logger;
+  /** Default: from config.audit. */
+  audit?: AuditLog;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -64,14 +67,18 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   const log = opts.log ?? createLogger(config.logging);
   const pools = new PoolRegistry();
   const metrics = new Metrics();
+  const authShared = createAuthShared();
+  const audit = opts.audit ?? new AuditLog(config.audit);
+  let publicBase = config.publicUrl ?? `http://${opts.host ?? config.listen.host}:${opts.port ?? config.listen.port}`;
+  const deps = () => ({ pools, generation, version: VERSION, auth: authShared, publicBase: () => publicBase });
   let generation = 1;
   const build = async (c: Config, files: readonly string[]): Promise<Snapshot> => {
     const fingerprint = await fingerprintFiles(files);
-    const snapshot = await buildSnapshot(c, { pools, generation, version: VERSION });
+    const snapshot = await buildSnapshot(c, deps());
     snapshot.fingerprint = sameSet(files, snapshot.files) ? fingerprint : '';
     return snapshot;
   };
-  const first = await buildSnapshot(config, { pools, generation, version: VERSION }).catch(async (err: unknown) => {
+  const first = await buildSnapshot(config, deps()).catch(async (err: unknown) => {
     await pools.closeAll();
     throw err;
   });
@@ -93,6 +100,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     log,
     metrics,
     limiter,
+    audit,
     identity: { name: NAME, version: VERSION },
     readiness: () => (last ? { lastReload: last } : {}),
   });
@@ -107,6 +115,13 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   });
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  if (!config.publicUrl) {
+    publicBase = url;
+    const unspecified = addr.address === '0.0.0.0' || addr.address === '::';
+    if (unspecified && config.servers.some((s) => s.auth && !s.auth.resource)) {
+      log.warn('auth is on but publicUrl is not set: resource URIs use the bound address; set publicUrl to the URL clients use');
+    }
+  }
 
   let watcher: FileWatcher | undefined;
   const reload = async ({ force = false, reason = 'requested' } = {}): Promise<Snapshot> => {
@@ -171,6 +186,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     await closed;
     holder.current.dispose();
     await pools.closeAll();
+    audit.flush();
   };
 
   return {

@@ -1,9 +1,11 @@
-import { parse as parseYamlValue, visit, type Document } from 'yaml';
+import { isPair, isScalar, isSeq, parse as parseYamlValue, visit, type Document } from 'yaml';
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 export interface EnvProblemSite {
   range: [number, number, number] | null | undefined;
+  /** Key path of the scalar, e.g. `['servers', 0, 'spec']`. */
+  path: (string | number)[];
   message: string;
 }
 
@@ -16,7 +18,7 @@ export interface EnvProblemSite {
 export function expandEnvInDocument(doc: Document, env: NodeJS.ProcessEnv): EnvProblemSite[] {
   const problems: EnvProblemSite[] = [];
   visit(doc, {
-    Scalar(_key, node) {
+    Scalar(_key, node, ancestors) {
       if (typeof node.value !== 'string' || !node.value.includes('${')) return;
       const raw = node.value;
       const missing: string[] = [];
@@ -31,6 +33,7 @@ export function expandEnvInDocument(doc: Document, env: NodeJS.ProcessEnv): EnvP
       if (missing.length > 0) {
         problems.push({
           range: node.range,
+          path: keyPath([...ancestors, node]),
           message: `environment variable ${missing.map((m) => `\${${m}}`).join(', ')} is not set (set it, or give a default with \${${missing[0]}:-value})`,
         });
         return;
@@ -40,6 +43,18 @@ export function expandEnvInDocument(doc: Document, env: NodeJS.ProcessEnv): EnvP
     },
   });
   return problems;
+}
+
+/** Document → … → scalar, as keys and indexes (a scalar used as a key has no path of its own). */
+function keyPath(chain: readonly unknown[]): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (let i = 0; i < chain.length - 1; i++) {
+    const parent = chain[i];
+    const child = chain[i + 1];
+    if (isSeq(parent)) out.push(parent.items.indexOf(child as never));
+    else if (isPair(parent) && child === parent.value) out.push(isScalar(parent.key) ? String(parent.key.value) : String(parent.key));
+  }
+  return out;
 }
 
 function coerce(text: string): unknown {

@@ -5,7 +5,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { AppError, type Problem } from '../errors.js';
 import { parseDuration, parseSize } from '../util/units.js';
 import { expandEnvInDocument } from './env.js';
-import type { Config, CorsConfig, RawConfig, RawCors, RawServer, ServerConfig } from './types.js';
+import type { AuthConfig, Config, CorsConfig, RawAuth, RawConfig, RawCors, RawServer, ServerConfig } from './types.js';
 import { checkConfigShape, formatKeyPath, locate } from './validate.js';
 
 export interface LoadedConfig {
@@ -29,16 +29,15 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
 export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const problems: Problem[] = doc.errors.map((e) => ({
-    file,
-    line: e.linePos?.[0].line,
-    column: e.linePos?.[0].col,
-    message: `YAML: ${e.message.split('\n')[0]}`,
-  }));
+  // Without prettyErrors the parser leaves linePos unset; the offset in `pos` is always there.
+  const problems: Problem[] = doc.errors.map((e) => {
+    const { line, col } = lines.linePos(e.pos[0]);
+    return { file, line, column: col, message: `YAML: ${e.message.split('\n')[0]}` };
+  });
   if (problems.length === 0) {
     for (const p of expandEnvInDocument(doc, env)) {
       const pos = p.range ? lines.linePos(p.range[0]) : undefined;
-      problems.push({ file, line: pos?.line, column: pos?.col, message: p.message });
+      problems.push({ file, line: pos?.line, column: pos?.col, path: formatKeyPath(p.path), message: p.message });
     }
   }
   if (problems.length > 0) throw invalid(file, problems);
@@ -110,6 +109,7 @@ export function compileConfig(raw: RawConfig, file: string, at: At): { config: C
       specRefreshMs: unit(['reload', 'specRefreshInterval'], () => parseDuration(raw.reload?.specRefreshInterval ?? '5m'), 300_000),
     },
     metrics: { enabled: raw.metrics?.enabled ?? true },
+    audit: { enabled: raw.audit?.enabled ?? true, file: raw.audit?.file ? path.resolve(dir, raw.audit.file) : undefined },
     servers,
   };
   return { config, problems };
@@ -140,6 +140,7 @@ function compileServer(
     refHosts: (s.refHosts ?? []).map((h) => h.toLowerCase()),
     sessions: s.sessions ?? 'stateless',
     cors: undefined,
+    auth: s.auth ? compileAuth(s.auth, [...p, 'auth'], unit) : undefined,
     upstream: {
       baseUrl,
       timeoutMs: unit([...p, 'upstream', 'timeout'], () => parseDuration(up.timeout ?? '30s'), 30_000),
@@ -155,6 +156,38 @@ function compileServer(
       outputSchema: s.tools?.outputSchema ?? true,
       overrides: s.tools?.overrides ?? {},
     },
+  };
+}
+
+const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+function compileAuth(a: RawAuth, at: (string | number)[], unit: <T>(segments: (string | number)[], fn: () => T, fallback: T) => T): AuthConfig {
+  const issuer = a.issuer.replace(/\/+$/, '');
+  return {
+    provider: a.provider,
+    // AuthKit tokens carry the domain without a trailing slash; keep the configured form otherwise.
+    issuer: a.provider === 'workos' ? issuer : a.issuer,
+    jwksUri: a.jwksUri ?? (a.provider === 'workos' ? `${issuer}/oauth2/jwks` : undefined),
+    resource: a.resource,
+    additionalAudiences: a.additionalAudiences ?? [],
+    algorithms: a.algorithms ?? ASYMMETRIC,
+    clockToleranceSec: Math.round(unit([...at, 'clockTolerance'], () => parseDuration(a.clockTolerance ?? '30s'), 30_000) / 1000),
+    scopesClaim: a.scopesClaim ?? 'scope',
+    scopesSupported: a.scopesSupported,
+    requiredScopes: a.requiredScopes ?? [],
+    toolScopes: a.toolScopes ?? {},
+    specScopes: a.specScopes ?? true,
+    policy: {
+      emailDomains: (a.policy?.emailDomains ?? []).map((d) => d.replace(/^@/, '').toLowerCase()),
+      orgIds: a.policy?.orgIds ?? [],
+      claims: a.policy?.claims ?? {},
+    },
+    userinfo: a.userinfo ?? true,
+    identityHeaders: Object.fromEntries(Object.entries(a.identityHeaders ?? {}).map(([h, c]) => [h.toLowerCase(), c])),
+    insecureForwardToken: a.insecureForwardToken ?? false,
+    clientId: a.clientId,
+    dynamicClientRegistration: a.dynamicClientRegistration ?? true,
+    asMetadata: a.authorizationServerMetadata,
   };
 }
 

@@ -29,8 +29,31 @@ export interface RawCors {
   maxAge?: string | number;
 }
 
+export interface RawAuth {
+  provider: 'workos' | 'oidc';
+  issuer: string;
+  jwksUri?: string;
+  resource?: string;
+  additionalAudiences?: string[];
+  algorithms?: string[];
+  clockTolerance?: string | number;
+  scopesClaim?: string;
+  scopesSupported?: string[];
+  requiredScopes?: string[];
+  toolScopes?: Record<string, string[]>;
+  specScopes?: boolean;
+  policy?: { emailDomains?: string[]; orgIds?: string[]; claims?: Record<string, unknown> };
+  userinfo?: boolean;
+  identityHeaders?: Record<string, string>;
+  insecureForwardToken?: boolean;
+  clientId?: string;
+  dynamicClientRegistration?: boolean;
+  authorizationServerMetadata?: { authorizationEndpoint?: string; tokenEndpoint?: string; registrationEndpoint?: string; userinfoEndpoint?: string };
+}
+
 export interface RawServer {
   name?: string;
+  auth?: RawAuth;
   cors?: RawCors;
   path?: string;
   spec: string;
@@ -64,6 +87,7 @@ export interface RawConfig {
   cors?: RawCors;
   reload?: { watch?: boolean; debounce?: string | number; specRefreshInterval?: string | number };
   metrics?: { enabled?: boolean };
+  audit?: { enabled?: boolean; file?: string };
   servers: RawServer[];
 }
 
@@ -81,6 +105,7 @@ export interface Config {
   allowedHosts: string[] | undefined;
   reload: { watch: boolean; debounceMs: number; specRefreshMs: number };
   metrics: { enabled: boolean };
+  audit: { enabled: boolean; file: string | undefined };
   servers: ServerConfig[];
 }
 
@@ -96,6 +121,7 @@ export interface ServerConfig {
   refHosts: string[];
   sessions: 'stateless' | 'stateful';
   cors: CorsConfig | undefined;
+  auth: AuthConfig | undefined;
   upstream: UpstreamConfig;
   tools: {
     include: RawFilter | undefined;
@@ -122,4 +148,27 @@ export interface CorsConfig {
   exposedHeaders: string[];
   allowCredentials: boolean;
   maxAgeSeconds: number;
+}
+
+export interface AuthConfig {
+  provider: 'workos' | 'oidc';
+  issuer: string;
+  jwksUri: string | undefined;
+  /** Explicit resource URI; else publicUrl (or the bound address) + the server path. */
+  resource: string | undefined;
+  additionalAudiences: string[];
+  algorithms: string[];
+  clockToleranceSec: number;
+  scopesClaim: string;
+  scopesSupported: string[] | undefined;
+  requiredScopes: string[];
+  toolScopes: Record<string, string[]>;
+  specScopes: boolean;
+  policy: { emailDomains: string[]; orgIds: string[]; claims: Record<string, unknown> };
+  userinfo: boolean;
+  identityHeaders: Record<string, string>;
+  insecureForwardToken: boolean;
+  clientId: string | undefined;
+  dynamicClientRegistration: boolean;
+  asMetadata: RawAuth['authorizationServerMetadata'];
 }

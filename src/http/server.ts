@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AuditLog } from '../auth/index.js';
 import type { Logger } from '../log.js';
 import type { Limiter, ServerIdentity } from '../mcp/handlers.js';
 import { SessionManager } from '../mcp/stateful.js';
 import { handleStatelessPost } from '../mcp/streamable.js';
 import type { ServerRuntime, Snapshot, SnapshotHolder } from '../runtime/index.js';
+import { authenticateRequest } from './auth.js';
 import { applyCorsHeaders, isPreflight } from './cors.js';
 import type { Metrics } from './metrics.js';
 import { sendEmpty, sendJson, sendRaw, sendRpcError } from './respond.js';
+import { handleWellKnown } from './wellknown.js';
 
 export interface HttpDeps {
   holder: SnapshotHolder;
@@ -15,6 +18,7 @@ export interface HttpDeps {
   identity: ServerIdentity;
   metrics?: Metrics;
   limiter?: Limiter;
+  audit?: AuditLog;
   /** Readiness details beyond the snapshot (e.g. the last reload's error). */
   readiness?: () => Record<string, unknown>;
 }
@@ -50,16 +54,26 @@ export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
 
     const snapshot = deps.holder.acquire();
     try {
+      if (await handleWellKnown(req, res, pathname, snapshot)) return;
       const rt = snapshot.servers.get(pathname);
       if (!rt) return sendJson(res, 404, { error: 'not_found', message: `no MCP server at ${pathname}`, servers: [...snapshot.servers.keys()] });
       if (!guard(req, res, snapshot, rt)) return;
       const headerId = req.headers['x-request-id'];
       const requestId = typeof headerId === 'string' && REQUEST_ID.test(headerId) ? headerId : randomUUID();
       const maxBody = snapshot.config.limits.maxRequestBody;
-      if (rt.config.sessions === 'stateful') return await sessionsFor(rt.config.path, maxBody).handle(req, res);
+      let auth;
+      if (rt.auth && req.method !== 'OPTIONS') {
+        auth = await authenticateRequest(req, res, rt as typeof rt & { auth: NonNullable<typeof rt.auth> }, { audit: deps.audit, metrics: deps.metrics, requestId });
+        if (!auth) return;
+      }
+      if (rt.config.sessions === 'stateful') {
+        // The SDK transport hands `req.auth` to request handlers as `authInfo`.
+        if (auth) Object.assign(req, { auth: { token: auth.token, clientId: auth.principal.clientId ?? '', scopes: [...auth.principal.scopes], extra: { authenticated: auth } } });
+        return await sessionsFor(rt.config.path, maxBody).handle(req, res);
+      }
       switch (req.method) {
         case 'POST':
-          return await handleStatelessPost(req, res, rt, { log: deps.log, requestId, observe, limiter: deps.limiter }, { maxBody, identity: deps.identity });
+          return await handleStatelessPost(req, res, rt, { log: deps.log, requestId, observe, limiter: deps.limiter, auth, audit: deps.audit }, { maxBody, identity: deps.identity });
         case 'OPTIONS':
           return sendEmpty(res, 204, { allow: 'POST, OPTIONS' });
         default:

@@ -1,3 +1,4 @@
+import type { AuditLog, Authenticated } from '../auth/index.js';
 import { isAppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ServerRuntime } from '../runtime/index.js';
@@ -14,6 +15,9 @@ export interface CallContext {
   observe?: (server: string, tool: string, outcome: string, seconds: number) => void;
   /** Bounds upstream calls in flight (limits.maxConcurrentUpstream). */
   limiter?: Limiter;
+  /** The verified caller, when the server has auth. */
+  auth?: Authenticated;
+  audit?: AuditLog;
 }
 
 export interface Limiter {
@@ -36,7 +40,7 @@ export async function dispatch(rt: ServerRuntime, method: string, params: unknow
     case 'ping':
       return {};
     case 'tools/list':
-      return new RawJson(rt.toolsListJson);
+      return new RawJson(ctx.auth && rt.auth ? rt.listFor((name) => rt.auth!.canCall(ctx.auth!.principal, name)) : rt.toolsListJson);
     case 'tools/call':
       return callTool(rt, params, ctx);
     default:
@@ -59,6 +63,10 @@ export async function callTool(rt: ServerRuntime, params: unknown, ctx: CallCont
   if (typeof p.name !== 'string') throw new RpcError(RPC.INVALID_PARAMS, 'tools/call needs params.name (the tool name)');
   const tool = rt.tools.get(p.name);
   if (!tool) throw new RpcError(RPC.INVALID_PARAMS, `Unknown tool: ${p.name}`);
+  if (rt.auth && ctx.auth && !rt.auth.canCall(ctx.auth.principal, p.name)) {
+    // Over HTTP this is answered earlier with 403 + a step-up challenge; here for sessions and stdio.
+    throw new RpcError(RPC.INVALID_PARAMS, `Insufficient scope for tool ${p.name}: needs ${rt.auth.scopesFor(p.name).map((a) => a.join(' ')).join(' or ')}`);
+  }
   const args = p.arguments ?? {};
   if (typeof args !== 'object' || args === null || Array.isArray(args)) {
     throw new RpcError(RPC.INVALID_PARAMS, `Invalid arguments for tool ${p.name}: arguments must be an object`);
@@ -71,7 +79,8 @@ export async function callTool(rt: ServerRuntime, params: unknown, ctx: CallCont
   const started = performance.now();
   let outcome;
   try {
-    const call = () => callUpstream(tool.def, tool.target, args as Record<string, unknown>);
+    const identity = ctx.auth && rt.auth ? rt.auth.upstreamHeaders(ctx.auth) : undefined;
+    const call = () => callUpstream(tool.def, tool.target, args as Record<string, unknown>, identity);
     outcome = ctx.limiter ? await ctx.limiter.run(call) : await call();
   } catch (err) {
     if (isAppError(err, 'TOOL_ARGS_INVALID')) {
@@ -85,7 +94,9 @@ export async function callTool(rt: ServerRuntime, params: unknown, ctx: CallCont
   const label = result.isError && outcome.outcome === 'OK' ? 'OUTPUT_MISMATCH' : outcome.outcome;
   const ms = performance.now() - started;
   ctx.observe?.(rt.name, p.name, label, ms / 1000);
-  ctx.log.info({ requestId: ctx.requestId, server: rt.name, tool: p.name, status: outcome.status, outcome: label, ms: Math.round(ms * 10) / 10 }, 'tool call');
+  const rounded = Math.round(ms * 10) / 10;
+  ctx.log.info({ requestId: ctx.requestId, server: rt.name, tool: p.name, status: outcome.status, outcome: label, ms: rounded }, 'tool call');
+  ctx.audit?.toolCall({ server: rt.name, tool: p.name, principal: ctx.auth?.principal, status: outcome.status, outcome: label, ms: rounded, requestId: ctx.requestId });
   return result;
 }
 

@@ -3,7 +3,8 @@ import { CallToolRequestSchema, ListToolsRequestSchema, McpError } from '@modelc
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { ServerRuntime } from '../runtime/index.js';
-import { callTool, type ServerIdentity } from './handlers.js';
+import type { Authenticated } from '../auth/index.js';
+import { callTool, type CallContext, type ServerIdentity } from './handlers.js';
 import { RpcError } from './protocol.js';
 
 /**
@@ -11,7 +12,7 @@ import { RpcError } from './protocol.js';
  * It looks the runtime up on every request, so a reload is seen at once; `notifyToolsChanged`
  * tells the client (tools.listChanged).
  */
-export function createSdkServer(getRuntime: () => ServerRuntime | undefined, log: Logger, identity: ServerIdentity): Server {
+export function createSdkServer(getRuntime: () => ServerRuntime | undefined, log: Logger, identity: ServerIdentity, extra: Pick<CallContext, 'observe' | 'limiter' | 'audit'> = {}): Server {
   const first = getRuntime();
   const server = new Server(
     { name: `${identity.name}/${first?.name ?? 'server'}`, title: first?.title, version: first?.version ?? identity.version },
@@ -22,14 +23,23 @@ export function createSdkServer(getRuntime: () => ServerRuntime | undefined, log
     if (!rt) throw new McpError(-32601, 'this MCP server was removed from the configuration');
     return rt;
   };
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: runtime().definitions as never }));
-  server.setRequestHandler(CallToolRequestSchema, async (request) => {
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, { authInfo }) => {
+    const rt = runtime();
+    const auth = authenticatedFrom(authInfo);
+    if (!auth || !rt.auth) return { tools: rt.definitions as never };
+    return { tools: rt.definitions.filter((d) => rt.auth!.canCall(auth.principal, d.name)) as never };
+  });
+  server.setRequestHandler(CallToolRequestSchema, async (request, { authInfo }) => {
     try {
-      return (await callTool(runtime(), request.params, { log, requestId: randomUUID(), listChanged: true })) as never;
+      return (await callTool(runtime(), request.params, { log, requestId: randomUUID(), listChanged: true, auth: authenticatedFrom(authInfo), ...extra })) as never;
     } catch (err) {
       if (err instanceof RpcError) throw new McpError(err.code, err.message, err.data);
       throw err;
     }
   });
   return server;
+}
+
+function authenticatedFrom(authInfo: { extra?: Record<string, unknown> } | undefined): Authenticated | undefined {
+  return authInfo?.extra?.authenticated as Authenticated | undefined;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAppError } from '../errors.js';
 import { readRequestBody } from '../http/body.js';
+import { sendStepUp } from '../http/auth.js';
 import { sendEmpty, sendRaw, sendRpcError } from '../http/respond.js';
 import type { ServerRuntime } from '../runtime/index.js';
 import { dispatch, type CallContext, type ServerIdentity } from './handlers.js';
@@ -77,6 +78,15 @@ export async function handleStatelessPost(
     // Only notifications or responses: accepted, nothing to answer.
     sendEmpty(res, 202);
     return;
+  }
+  if (rt.auth && ctx.auth) {
+    for (const m of requests) {
+      const name = m.method === 'tools/call' ? (m.params as { name?: unknown } | undefined)?.name : undefined;
+      if (typeof name === 'string' && rt.tools.has(name) && !rt.auth.canCall(ctx.auth.principal, name)) {
+        sendStepUp(res, rt.auth, name);
+        return;
+      }
+    }
   }
   const answers = await Promise.all(requests.map((m) => answer(rt, m, ctx, opts.identity)));
   sendRaw(res, 200, batch ? `[${answers.join(',')}]` : answers[0]!);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { parse as parseYaml } from 'yaml';
 import { AppError } from '../errors.js';
@@ -99,31 +99,38 @@ async function bundle(
   limits: { timeoutMs: number; maxBytes: number },
 ): Promise<{ doc: OpenApiDoc; files: string[] }> {
   const base = isUrl ? source : pathToFileURL(source).href;
+  // The ref parser wraps resolver errors in its own (dropping ours), so keep the first one here.
+  let readError: AppError | undefined;
+  const refuse = (url: string, why: string): never => {
+    throw (readError ??= new AppError('SPEC_REF_FORBIDDEN', `$ref to ${url} is not allowed: ${why}`));
+  };
   const guardedHttp = {
     order: 1,
     canRead: /^https?:\/\//i,
     read: async (file: { url: string }) => {
       const host = new URL(file.url).host.toLowerCase();
-      if (!allowedHosts.has(host)) {
-        throw new AppError(
-          'SPEC_REF_FORBIDDEN',
-          `$ref to ${file.url} is not allowed: host ${host} is not the spec's origin nor listed in refHosts`,
-        );
+      if (!allowedHosts.has(host)) refuse(file.url, `host ${host} is not the spec's origin nor listed in refHosts`);
+      try {
+        return await fetchText(file.url, limits);
+      } catch (err) {
+        throw (readError ??= err instanceof AppError ? err : new AppError('SPEC_LOAD_FAILED', `cannot fetch ${file.url}: ${(err as Error).message}`, { cause: err }));
       }
-      return fetchText(file.url, limits);
     },
   };
+  // A spec fetched from a URL may not read local files.
+  const noLocalFiles = { order: 2, canRead: /^(?!https?:\/\/)/i, read: (file: { url: string }) => refuse(file.url, 'a spec loaded from a URL may not read local files') };
   const parser = new $RefParser();
   try {
     const bundled = await parser.bundle(base, structuredClone(doc), {
-      resolve: { external: true, file: isUrl ? false : undefined, http: false, guardedHttp } as never,
+      resolve: { external: true, file: isUrl ? false : undefined, http: false, guardedHttp, ...(isUrl ? { noLocalFiles } : {}) } as never,
       dereference: { circular: true },
     });
     const files = parser.$refs
       .paths('file')
-      .map((p) => (p.startsWith('file:') ? new URL(p).pathname : path.resolve(p)));
+      .map((p) => (p.startsWith('file:') ? fileURLToPath(p) : path.resolve(p)));
     return { doc: bundled as OpenApiDoc, files: [...new Set([source, ...files])].filter((f) => !/^https?:/i.test(f)) };
   } catch (err) {
+    if (readError) throw readError;
     const inner = findAppError(err);
     if (inner) throw inner;
     throw new AppError('SPEC_LOAD_FAILED', `${source}: cannot resolve $refs: ${(err as Error).message}`, { cause: err });
@@ -133,8 +140,6 @@ async function bundle(
 function findAppError(err: unknown): AppError | undefined {
   for (let e: unknown = err, i = 0; e && i < 5; e = (e as { cause?: unknown }).cause, i++) {
     if (e instanceof AppError) return e;
-    const msg = (e as Error).message ?? '';
-    if (msg.includes('is not allowed: host')) return new AppError('SPEC_REF_FORBIDDEN', msg.replace(/^.*?(\$ref to )/, '$1'));
   }
   return undefined;
 }

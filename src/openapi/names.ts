@@ -22,7 +22,14 @@ export function nameFromRoute(method: string, path: string): string {
 /** Shortens to `max` with a hash of the full name, so two long names never collapse into one. */
 export function fitName(name: string, max: number): string {
   if (name.length <= max) return name;
-  return `${name.slice(0, max - 9).replace(/[_-]+$/, '')}_${shortHash(name)}`;
+  return withSuffix(name, `_${shortHash(name)}`, max);
+}
+
+/** `name` cut so that `name + suffix` fits in `max` (very small limits keep the end of the suffix). */
+function withSuffix(name: string, suffix: string, max: number): string {
+  const keep = max - suffix.length;
+  if (keep < 1) return suffix.replace(/^_/, '').slice(-max);
+  return `${name.slice(0, keep).replace(/[_-]+$/, '')}${suffix}`;
 }
 
 /**
@@ -37,8 +44,8 @@ export class NameRegistry {
     let name = fitName(wanted, this.max);
     if (this.taken.has(name)) {
       const suffix = `_${shortHash(route)}`;
-      name = `${wanted.slice(0, this.max - suffix.length)}${suffix}`;
-      for (let n = 2; this.taken.has(name); n++) name = `${wanted.slice(0, this.max - suffix.length - 3)}${suffix}_${n}`;
+      name = withSuffix(wanted, suffix, this.max);
+      for (let n = 2; this.taken.has(name); n++) name = withSuffix(wanted, `${suffix}_${n}`, this.max);
     }
     this.taken.add(name);
     return name;

@@ -18,7 +18,9 @@ const SUBSCHEMA_LIST = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
 /** Keywords whose value maps names to subschemas. */
 const SUBSCHEMA_MAP = ['properties', 'patternProperties', 'dependentSchemas'];
 /** OpenAPI-only or identity keywords that must not reach a JSON Schema validator. */
-const DROP = new Set(['nullable', 'discriminator', 'xml', 'externalDocs', 'example', 'examples', '$id', '$schema', '$anchor', '$dynamicAnchor', '$dynamicRef', '$comment', 'definitions', '$defs', 'id']);
+const DROP = new Set(['nullable', 'discriminator', 'xml', 'externalDocs', 'example', 'examples', '$id', '$schema', '$anchor', '$dynamicAnchor', '$dynamicRef', '$recursiveAnchor', '$recursiveRef', '$comment', 'definitions', '$defs', 'id']);
+/** Annotations that stay on the outside when a nullable schema is wrapped in `anyOf`. */
+const ANNOTATIONS = ['title', 'description', 'default', 'deprecated', 'readOnly', 'writeOnly', 'examples'];
 const MAX_EXAMPLE_CHARS = 80;
 
 /**
@@ -104,16 +106,20 @@ export class SchemaConverter {
     for (const [key, value] of Object.entries(s)) {
       if (DROP.has(key) || key.startsWith('x-')) continue;
       if (SUBSCHEMA.includes(key)) out[key] = typeof value === 'boolean' ? value : this.convert(value, deps);
-      else if (SUBSCHEMA_LIST.includes(key) && Array.isArray(value)) out[key] = value.map((v) => this.convert(v, deps));
-      else if (SUBSCHEMA_MAP.includes(key) && isObject(value)) out[key] = this.convertMap(value, deps);
-      else if (key === 'items') {
+      else if (SUBSCHEMA_LIST.includes(key)) {
+        if (Array.isArray(value)) out[key] = value.map((v) => this.convert(v, deps));
+      } else if (SUBSCHEMA_MAP.includes(key)) {
+        if (isObject(value)) out[key] = this.convertMap(value, deps);
+      } else if (key === 'enum') {
+        if (Array.isArray(value)) out.enum = value;
+      } else if (key === 'items') {
         if (Array.isArray(value)) out.prefixItems = value.map((v) => this.convert(v, deps));
         else out.items = this.convert(value, deps);
       } else out[key] = value;
     }
     this.fixDialect(s, out);
     this.fixKeywords(out);
-    return out;
+    return this.dialect === '3.0' && s.nullable === true ? makeNullable(out) : out;
   }
 
   private convertMap(map: JsonObject, deps: Set<string>): JsonObject {
@@ -123,15 +129,12 @@ export class SchemaConverter {
   }
 
   private fixDialect(src: JsonObject, out: JsonObject): void {
-    if (this.dialect === '3.0') {
-      // Boolean exclusive bounds (draft 4) become numeric ones.
-      for (const [ex, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
-        if (out[ex] === true && typeof out[bound] === 'number') {
-          out[ex] = out[bound];
-          delete out[bound];
-        } else if (typeof out[ex] === 'boolean') delete out[ex];
-      }
-      if (src.nullable === true) makeNullable(out);
+    // Boolean exclusive bounds (draft 4, OpenAPI 3.0) become numeric ones. 3.1 specs carry them too.
+    for (const [ex, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+      if (out[ex] === true && typeof out[bound] === 'number') {
+        out[ex] = out[bound];
+        delete out[bound];
+      } else if (typeof out[ex] === 'boolean') delete out[ex];
     }
     if (out.type === 'file') {
       out.type = 'string';
@@ -183,10 +186,25 @@ export class SchemaConverter {
   }
 }
 
-function makeNullable(out: JsonObject): void {
+/**
+ * 3.0 `nullable: true` → JSON Schema. `allOf: [$ref]` + `nullable` (common in real specs) would still
+ * reject null through its subschemas, so a schema with combinators is wrapped: `anyOf: [it, null]`.
+ */
+function makeNullable(out: JsonObject): JsonObject {
   if (typeof out.type === 'string') out.type = [out.type, 'null'];
   else if (Array.isArray(out.type) && !out.type.includes('null')) out.type = [...out.type, 'null'];
   if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+  if (!['allOf', 'anyOf', 'oneOf', 'not', 'const'].some((k) => k in out)) return out;
+  const wrapped: JsonObject = {};
+  const inner = { ...out };
+  for (const k of ANNOTATIONS) {
+    if (k in inner) {
+      wrapped[k] = inner[k];
+      delete inner[k];
+    }
+  }
+  wrapped.anyOf = [inner, { type: 'null' }];
+  return wrapped;
 }
 
 const regexCache = new Map<string, boolean>();

@@ -26,6 +26,11 @@ export interface ToolDef {
   binding: RequestBinding;
   /** OAuth scopes from the operation's security requirements (for the auth layer). */
   security: Record<string, string[]>[] | undefined;
+  /**
+   * OAuth scope alternatives from the spec's oauth2/openIdConnect requirements: any one inner list
+   * suffices. Empty: the operation needs none. Filled in by buildToolSet.
+   */
+  oauthScopes: string[][];
 }
 
 export interface ToolContext {
@@ -34,9 +39,12 @@ export interface ToolContext {
   output: SchemaConverter | undefined;
   /** Resolves operation-level servers to a URL (undefined: use the server's base URL). */
   operationBaseUrl: (op: Operation) => string | undefined;
+  /** Header parameters the sidecar sets itself (identity headers): never taken from arguments. */
+  reservedHeaders?: Set<string>;
 }
 
 const MAX_DESCRIPTION = 2000;
+const MAX_ARG_NAME = 64;
 const LOCATION_ORDER: ParamLocation[] = ['path', 'query', 'header', 'cookie'];
 /** Headers a tool argument may never set: hop-by-hop, framing and credentials. */
 const FORBIDDEN_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-connection', 'authorization', 'cookie', 'content-type', 'accept']);
@@ -51,8 +59,8 @@ export function buildTool(name: string, operation: Operation, ctx: ToolContext):
   const claim = (wanted: string, location: string): string => {
     const safe = safeArgName(wanted);
     let arg = safe;
-    if (args.has(arg)) arg = `${location}_${safe}`;
-    for (let n = 2; args.has(arg); n++) arg = `${location}_${safe}_${n}`;
+    if (args.has(arg)) arg = fitArgName(`${location}_${safe}`, '');
+    for (let n = 2; args.has(arg); n++) arg = fitArgName(`${location}_${safe}`, `_${n}`);
     args.add(arg);
     return arg;
   };
@@ -61,7 +69,7 @@ export function buildTool(name: string, operation: Operation, ctx: ToolContext):
   const byLocation: Record<ParamLocation, ParamBinding[]> = { path: [], query: [], header: [], cookie: [] };
   for (const location of LOCATION_ORDER) {
     for (const p of params.filter((x) => x.in === location)) {
-      if (location === 'header' && FORBIDDEN_HEADERS.has(p.name!.toLowerCase())) continue;
+      if (location === 'header' && (FORBIDDEN_HEADERS.has(p.name!.toLowerCase()) || ctx.reservedHeaders?.has(p.name!.toLowerCase()))) continue;
       const arg = claim(p.name!, location);
       const { schema, contentType } = parameterSchema(p, ctx.input, deps);
       properties[arg] = schema;
@@ -114,12 +122,17 @@ export function buildTool(name: string, operation: Operation, ctx: ToolContext):
     definition,
     binding,
     security: Array.isArray(op.security) ? op.security : (ctx.doc.security as ToolDef['security']),
+    oauthScopes: [],
   };
 }
 
 /** Property names LLM APIs accept: `^[A-Za-z0-9_.-]{1,64}$`. The wire name stays in the binding. */
 function safeArgName(name: string): string {
-  return (name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/_{2,}/g, '_').replace(/^_+|_+$/g, '') || sanitizeName(name) || 'arg').slice(0, 64);
+  return (name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/_{2,}/g, '_').replace(/^_+|_+$/g, '') || sanitizeName(name) || 'arg').slice(0, MAX_ARG_NAME);
+}
+
+function fitArgName(name: string, suffix: string): string {
+  return `${name.slice(0, MAX_ARG_NAME - suffix.length)}${suffix}`;
 }
 
 /** Template parameters the spec forgot to declare are still required path parameters. */

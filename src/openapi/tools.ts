@@ -6,6 +6,7 @@ import { NameRegistry, nameFromRoute, sanitizeName } from './names.js';
 import { listOperations, serverUrl, type Operation } from './operations.js';
 import { SchemaConverter } from './schema.js';
 import { buildTool, type ToolDef } from './tool.js';
+import { isObject } from './types.js';
 
 export interface ToolSet {
   tools: ToolDef[];
@@ -17,6 +18,16 @@ export interface ToolSet {
   warnings: string[];
   /** Operations in the spec before include/exclude. */
   operationCount: number;
+  /** The spec's first oauth2 scheme, for HAPI-style setups that describe OAuth in the spec. */
+  oauth: SpecOAuth | undefined;
+}
+
+export interface SpecOAuth {
+  authorizationUrl: string | undefined;
+  tokenUrl: string | undefined;
+  scopes: string[];
+  /** From an `x-client-id` extension on the scheme or its flow. */
+  clientId: string | undefined;
 }
 
 /** Spec → the tools one server publishes, after filters, overrides and naming. */
@@ -31,6 +42,9 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
   const operations = listOperations(doc);
   const tools: ToolDef[] = [];
   const usedOverrides = new Set<string>();
+  const reservedHeaders = new Set(Object.keys(server.auth?.identityHeaders ?? {}).map((h) => h.toLowerCase()));
+  const schemes = isObject(doc.components?.securitySchemes) ? (doc.components.securitySchemes as Record<string, unknown>) : {};
+  const oauthSchemes = new Set(Object.entries(schemes).filter(([, s]) => isObject(s) && (s.type === 'oauth2' || s.type === 'openIdConnect')).map(([k]) => k));
 
   for (const operation of operations) {
     const opId = typeof operation.op.operationId === 'string' ? operation.op.operationId : undefined;
@@ -46,7 +60,9 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
       input,
       output,
       operationBaseUrl: (op: Operation) => (op.servers?.[0] ? serverUrl(op.servers[0], baseUrl) : undefined),
+      reservedHeaders,
     });
+    tool.oauthScopes = oauthScopes(tool.security, oauthSchemes);
     if (override?.title) tool.definition.title = override.title;
     if (override?.description) tool.definition.description = override.description;
     if (override?.annotations) tool.definition.annotations = { ...tool.definition.annotations, ...override.annotations };
@@ -64,7 +80,38 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
     description: doc.info?.description,
     warnings,
     operationCount: operations.length,
+    oauth: specOAuth(schemes),
   };
+}
+
+/** Requirement alternatives → scope lists; an alternative without any OAuth scheme means none needed. */
+function oauthScopes(security: Record<string, string[]>[] | undefined, oauth: Set<string>): string[][] {
+  if (!Array.isArray(security) || oauth.size === 0) return [];
+  const alternatives: string[][] = [];
+  for (const req of security) {
+    if (!isObject(req)) continue;
+    const names = Object.keys(req).filter((k) => oauth.has(k));
+    if (names.length === 0) return [];
+    alternatives.push([...new Set(names.flatMap((n) => (Array.isArray(req[n]) ? req[n].map(String) : [])))]);
+  }
+  return alternatives.some((a) => a.length === 0) ? [] : alternatives;
+}
+
+function specOAuth(schemes: Record<string, unknown>): SpecOAuth | undefined {
+  for (const s of Object.values(schemes)) {
+    if (!isObject(s) || s.type !== 'oauth2' || !isObject(s.flows)) continue;
+    const flows = s.flows as Record<string, Record<string, unknown>>;
+    const flow = flows.authorizationCode ?? flows.implicit ?? flows.clientCredentials ?? Object.values(flows)[0];
+    if (!isObject(flow)) continue;
+    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return {
+      authorizationUrl: str(flow.authorizationUrl),
+      tokenUrl: str(flow.tokenUrl),
+      scopes: isObject(flow.scopes) ? Object.keys(flow.scopes) : [],
+      clientId: str(s['x-client-id']) ?? str(flow['x-client-id']),
+    };
+  }
+  return undefined;
 }
 
 /** Config baseUrl, else the spec's first server (resolved against the spec's URL), else the spec's origin. */

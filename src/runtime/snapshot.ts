@@ -1,3 +1,4 @@
+import { buildAuthRuntime, createAuthShared, type AuthRuntime, type AuthShared } from '../auth/index.js';
 import type { Config, ServerConfig } from '../config/types.js';
 import { AppError, isAppError, type Problem } from '../errors.js';
 import { buildToolSet, loadSpec, type ToolDef, type ToolDefinition } from '../openapi/index.js';
@@ -28,6 +29,10 @@ export interface ServerRuntime {
   warnings: string[];
   /** Undefined: no browser origin may call this server. */
   cors: CorsPolicy | undefined;
+  /** Undefined: no OAuth (anyone who can reach the endpoint may call it). */
+  auth: AuthRuntime | undefined;
+  /** tools/list for a caller who may not see every tool, by the set of tools visible. */
+  listFor(visible: (tool: string) => boolean): string;
 }
 
 export interface Snapshot {
@@ -50,6 +55,10 @@ export interface BuildDeps {
   pools: PoolRegistry;
   generation: number;
   version: string;
+  /** Auth state shared across snapshots (JWKS, discovery, caches); one is made when absent. */
+  auth?: AuthShared;
+  /** The sidecar's public base URL (publicUrl, else the bound address), for resource URIs. */
+  publicBase?: () => string;
 }
 
 /**
@@ -152,18 +161,44 @@ function buildServer(
     });
   }
   const definitions = set.tools.map((t) => t.definition);
+  const title = server.title ?? set.title ?? server.name;
+  const auth = server.auth
+    ? buildAuthRuntime({
+        auth: server.auth,
+        serverPath: server.path,
+        serverTitle: title,
+        publicBase: deps.publicBase ?? (() => 'http://127.0.0.1'),
+        tools: set.tools,
+        specOAuth: set.oauth,
+        shared: (deps.auth ??= createAuthShared()),
+      })
+    : undefined;
+  const filtered = new Map<string, string>();
+  const toolsListJson = JSON.stringify({ tools: definitions });
   return {
     config: server,
     name: server.name,
-    title: server.title ?? set.title ?? server.name,
+    title,
     version: set.version ?? deps.version,
     instructions: server.instructions ?? undefined,
     tools,
-    toolsListJson: JSON.stringify({ tools: definitions }),
+    toolsListJson,
     definitions,
     operationCount: set.operationCount,
     warnings: set.warnings,
     cors: server.cors && server.cors.allowedOrigins.length > 0 ? compileCors(server.cors) : undefined,
+    auth,
+    listFor(visible) {
+      const shown = set.tools.filter((t) => visible(t.name));
+      if (shown.length === set.tools.length) return toolsListJson;
+      const key = shown.map((t) => t.name).join('\0');
+      let json = filtered.get(key);
+      if (json === undefined) {
+        json = JSON.stringify({ tools: shown.map((t) => t.definition) });
+        if (filtered.size < 256) filtered.set(key, json);
+      }
+      return json;
+    },
   };
 }
 

@@ -25,7 +25,7 @@ export interface CallOutcome {
  * only argument problems found while encoding (TOOL_ARGS_INVALID) are thrown, to become -32602.
  */
 export async function callUpstream(tool: ToolDef, target: UpstreamTarget, args: Record<string, unknown>, extraHeaders?: Record<string, string>): Promise<CallOutcome> {
-  const req = buildRequest(tool.binding, target.base, args, extraHeaders ? { ...target.headers, ...extraHeaders } : target.headers);
+  const req = buildRequest(tool.binding, target.base, args, target.headers, extraHeaders);
   const label = `${req.method} ${req.path.split('?', 1)[0]}`;
   try {
     const res = await target.pool.request({

@@ -34,6 +34,7 @@ export function buildRequest(
   base: BaseUrl,
   args: Record<string, unknown>,
   staticHeaders: Record<string, string>,
+  identityHeaders?: Record<string, string>,
 ): UpstreamRequest {
   let path = base.prefix;
   for (const part of binding.pathParts) {
@@ -51,6 +52,8 @@ export function buildRequest(
     const v = args[p.arg];
     if (v !== undefined) headers[p.name.toLowerCase()] = serializeHeaderParam(p, v);
   }
+  // Set last, so neither arguments nor static config can spoof who the caller is.
+  if (identityHeaders) Object.assign(headers, identityHeaders);
   const cookies = binding.cookies.filter((p) => args[p.arg] !== undefined).map((p) => serializeCookieParam(p, args[p.arg]));
   if (cookies.length > 0) headers.cookie = cookies.join('; ');
 

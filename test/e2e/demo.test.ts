@@ -1,6 +1,7 @@
 import t from 'tap';
 import { fileURLToPath } from 'node:url';
 import { startDemoApi } from '../../src/demo/api.js';
+import { AuditLog } from '../../src/auth/index.js';
 import { silentLogger } from '../../src/log.js';
 import { startSidecar } from '../../src/sidecar.js';
 import { connectClient, firstText } from '../helpers/sidecar.js';
@@ -10,7 +11,7 @@ const demoConfig = fileURLToPath(new URL('../../config/demo.yaml', import.meta.u
 t.test('the built-in demo serves its Tasks API as MCP tools end to end', async (t) => {
   const api = await startDemoApi();
   t.teardown(() => new Promise((r) => api.server.close(r)));
-  const sidecar = await startSidecar({ configFile: demoConfig, port: 0, log: silentLogger, env: { ...process.env, DEMO_API_URL: api.url } });
+  const sidecar = await startSidecar({ configFile: demoConfig, port: 0, log: silentLogger, audit: new AuditLog({ enabled: false, file: undefined }), env: { ...process.env, DEMO_API_URL: api.url } });
   t.teardown(() => sidecar.close(1000));
   const client = await connectClient(t, `${sidecar.url}/mcp`);
 

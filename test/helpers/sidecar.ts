@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { stringify } from 'yaml';
+import { AuditLog } from '../../src/auth/index.js';
 import { silentLogger } from '../../src/log.js';
 import { startSidecar, type Sidecar } from '../../src/sidecar.js';
 
@@ -22,7 +23,7 @@ export interface TestSidecar extends Sidecar {
  * Writes `files` (name → text or object as JSON/YAML) and `config` into a fresh temp folder,
  * starts the sidecar on 127.0.0.1:0 with a silent logger, and stops it in teardown.
  */
-export async function startTestSidecar(t: Teardown, opts: { config: object | string; files?: Record<string, string | object> }): Promise<TestSidecar> {
+export async function startTestSidecar(t: Teardown, opts: { config: object | string; files?: Record<string, string | object>; audit?: AuditLog }): Promise<TestSidecar> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcp-sidecar-test-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   for (const [name, content] of Object.entries(opts.files ?? {})) {
@@ -32,7 +33,7 @@ export async function startTestSidecar(t: Teardown, opts: { config: object | str
   const configFile = path.join(dir, 'config.yaml');
   const writeConfig = (config: object | string) => writeFileSync(configFile, typeof config === 'string' ? config : stringify(config));
   writeConfig(opts.config);
-  const sidecar = await startSidecar({ configFile, port: 0, host: '127.0.0.1', log: silentLogger });
+  const sidecar = await startSidecar({ configFile, port: 0, host: '127.0.0.1', log: silentLogger, audit: opts.audit ?? new AuditLog({ enabled: false, file: undefined }) });
   t.teardown(() => sidecar.close(1000));
   return Object.assign(sidecar, { dir, configFile, writeConfig });
 }

@@ -1,0 +1,18 @@
+export { AuditLog } from './audit.js';
+export { bearerChallenge } from './challenge.js';
+export { Discovery } from './discovery.js';
+export { UserinfoCache, challengeScopes, hasScopes } from './policy.js';
+export { buildAuthRuntime, type AuthRuntime, type AuthShared, type Authenticated } from './runtime.js';
+export type { AuthFailureReason, Principal } from './types.js';
+export { AuthError, JwksRegistry } from './verify.js';
+
+import { LRUCache } from 'lru-cache';
+import { Discovery } from './discovery.js';
+import { UserinfoCache } from './policy.js';
+import type { AuthShared } from './runtime.js';
+import type { Principal } from './types.js';
+import { JwksRegistry } from './verify.js';
+
+export function createAuthShared(): AuthShared {
+  return { jwks: new JwksRegistry(), discovery: new Discovery(), tokens: new LRUCache<string, Principal>({ max: 10_000 }), userinfo: new UserinfoCache() };
+}

@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AuthError, bearerChallenge, challengeScopes, type AuditLog, type Authenticated, type AuthRuntime } from '../auth/index.js';
+import type { ServerRuntime } from '../runtime/index.js';
+import type { Metrics } from './metrics.js';
+import { sendJson } from './respond.js';
+
+/**
+ * Authenticates a request to a server with auth. On failure it answers: 401 with a challenge that
+ * points at the protected-resource metadata, or 403 for missing scopes (step-up) and policy denials.
+ */
+export async function authenticateRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rt: ServerRuntime & { auth: AuthRuntime },
+  deps: { audit?: AuditLog; metrics?: Metrics; requestId: string },
+): Promise<Authenticated | undefined> {
+  try {
+    const authed = await rt.auth.authenticate(req);
+    deps.audit?.authSuccess(rt.name, authed.principal, deps.requestId);
+    return authed;
+  } catch (err) {
+    if (!(err instanceof AuthError)) throw err;
+    deps.audit?.authFailure(rt.name, err.reason, deps.requestId);
+    deps.metrics?.authFailure(rt.name, err.reason);
+    sendAuthError(res, rt.auth, err, rt.auth.challengeScopes);
+    return undefined;
+  }
+}
+
+export function sendAuthError(res: ServerResponse, auth: AuthRuntime, err: AuthError, scopes: string[]): void {
+  const headers: Record<string, string> = {};
+  if (err.reason !== 'policy_denied') {
+    headers['www-authenticate'] = bearerChallenge({
+      metadataUrl: auth.metadataUrl(),
+      scopes,
+      ...(err.reason === 'missing_token' ? {} : { reason: err.reason, description: err.message }),
+    });
+  }
+  const status = err.reason === 'insufficient_scope' || err.reason === 'policy_denied' ? 403 : 401;
+  const error = status === 403 ? (err.reason === 'policy_denied' ? 'access_denied' : 'insufficient_scope') : err.reason === 'missing_token' ? 'unauthorized' : 'invalid_token';
+  sendJson(res, status, { error, error_description: err.message }, headers);
+}
+
+/** A tools/call for a tool the caller lacks scopes for: 403 naming the scopes to ask for (step-up). */
+export function sendStepUp(res: ServerResponse, auth: AuthRuntime, tool: string): void {
+  const scopes = challengeScopes(auth.scopesFor(tool), auth.config.requiredScopes);
+  sendAuthError(res, auth, new AuthError('insufficient_scope', `the tool ${tool} needs the scopes: ${scopes.join(' ')}`), scopes);
+}
