@@ -39,7 +39,7 @@ export async function runValidate(args: CliArgs, env: NodeJS.ProcessEnv, out: Ou
   const source = resolveConfigSource(args, env);
   const pools = new PoolRegistry();
   try {
-    const config = await loadFromSource(source);
+    const config = await loadFromSource(source, env);
     const snapshot = await buildSnapshot(config, { pools, generation: 1, version: VERSION });
     let compileErrors = 0;
     for (const rt of snapshot.servers.values()) {
@@ -69,7 +69,7 @@ export async function runValidate(args: CliArgs, env: NodeJS.ProcessEnv, out: Ou
 export async function runTools(args: CliArgs, env: NodeJS.ProcessEnv, out: Out): Promise<number> {
   const pools = new PoolRegistry();
   try {
-    const config = await loadFromSource(resolveConfigSource(args, env));
+    const config = await loadFromSource(resolveConfigSource(args, env), env);
     const snapshot = await buildSnapshot(config, { pools, generation: 1, version: VERSION });
     const servers = [...snapshot.servers.values()];
     if (args.json) {
@@ -99,7 +99,7 @@ export function estimateTokens(json: string): number {
 }
 
 export async function runStdio(args: CliArgs, env: NodeJS.ProcessEnv): Promise<void> {
-  const config = await loadFromSource(resolveConfigSource(args, env));
+  const config = await loadFromSource(resolveConfigSource(args, env), env);
   const log = createLogger({ ...config.logging, format: 'json' });
   const snapshot = await buildSnapshot(config, { pools: new PoolRegistry(), generation: 1, version: VERSION });
   const servers = [...snapshot.servers.values()];

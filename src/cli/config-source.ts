@@ -18,8 +18,9 @@ export function resolveConfigSource(args: CliArgs, env: NodeJS.ProcessEnv): Conf
   return { configFile: path.resolve(file) };
 }
 
-export async function loadFromSource(source: ConfigSource): Promise<Config> {
-  return 'config' in source ? source.config : (await loadConfig(source.configFile)).config;
+/** `env` expands the file's ${VAR}s: the same environment the command was given, not always process.env. */
+export async function loadFromSource(source: ConfigSource, env: NodeJS.ProcessEnv): Promise<Config> {
+  return 'config' in source ? source.config : (await loadConfig(source.configFile, env)).config;
 }
 
 function configFromSpec(spec: string, baseUrl: string | undefined): Config {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { handleSample } from './samples.js';
 
 interface Task {
   id: string;
@@ -28,6 +29,10 @@ export function createDemoApi(): Server {
 async function handle(req: IncomingMessage, res: ServerResponse, tasks: Map<string, Task>): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://demo');
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'samples' && parts.length === 2) {
+    const body = req.method === 'POST' ? await readJson(req) : undefined;
+    if (handleSample(parts[1]!, req, res, body)) return;
+  }
   if (parts[0] === 'stats' && req.method === 'GET') {
     const all = [...tasks.values()];
     return send(res, 200, { open: all.filter((t) => t.status === 'open').length, done: all.filter((t) => t.status === 'done').length, source: req.headers['x-request-source'] ?? null });

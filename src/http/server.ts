@@ -108,6 +108,8 @@ function guard(req: IncomingMessage, res: ServerResponse, snapshot: Snapshot, rt
   const origin = req.headers.origin;
   if (origin === undefined) return true;
   if (!rt.cors?.allows(origin)) {
+    // Same origin as a checked Host is not cross-origin (a browser tab on this very sidecar).
+    if (snapshot.config.allowedHosts && sameOrigin(origin, req.headers.host)) return true;
     sendRpcError(res, 403, -32000, `Forbidden: Origin "${origin}" is not allowed (cors.allowedOrigins)`);
     return false;
   }
@@ -117,6 +119,15 @@ function guard(req: IncomingMessage, res: ServerResponse, snapshot: Snapshot, rt
   }
   applyCorsHeaders(res, rt.cors, origin);
   return true;
+}
+
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 function readiness(deps: HttpDeps): Record<string, unknown> {

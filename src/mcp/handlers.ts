@@ -39,6 +39,9 @@ export async function dispatch(rt: ServerRuntime, method: string, params: unknow
       return initializeResult(rt, (params as { protocolVersion?: unknown } | undefined)?.protocolVersion, ctx, id);
     case 'ping':
       return {};
+    case 'logging/setLevel':
+      // Accepted; tool calls log to the sidecar's own log, so there are no log notifications to filter.
+      return {};
     case 'tools/list':
       return new RawJson(ctx.auth && rt.auth ? rt.listFor((name) => rt.auth!.canCall(ctx.auth!.principal, name)) : rt.toolsListJson);
     case 'tools/call':
@@ -51,7 +54,7 @@ export async function dispatch(rt: ServerRuntime, method: string, params: unknow
 export function initializeResult(rt: ServerRuntime, requested: unknown, ctx: Pick<CallContext, 'listChanged'>, id: ServerIdentity): Record<string, unknown> {
   const result: Record<string, unknown> = {
     protocolVersion: negotiateVersion(requested),
-    capabilities: { tools: { listChanged: ctx.listChanged === true } },
+    capabilities: { tools: { listChanged: ctx.listChanged === true }, logging: {} },
     serverInfo: { name: `${id.name}/${rt.name}`, title: rt.title, version: rt.version },
   };
   if (rt.instructions) result.instructions = rt.instructions;

@@ -1,5 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, McpError, SetLevelRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { ServerRuntime } from '../runtime/index.js';
@@ -16,13 +16,14 @@ export function createSdkServer(getRuntime: () => ServerRuntime | undefined, log
   const first = getRuntime();
   const server = new Server(
     { name: `${identity.name}/${first?.name ?? 'server'}`, title: first?.title, version: first?.version ?? identity.version },
-    { capabilities: { tools: { listChanged: true } }, ...(first?.instructions ? { instructions: first.instructions } : {}) },
+    { capabilities: { tools: { listChanged: true }, logging: {} }, ...(first?.instructions ? { instructions: first.instructions } : {}) },
   );
   const runtime = (): ServerRuntime => {
     const rt = getRuntime();
     if (!rt) throw new McpError(-32601, 'this MCP server was removed from the configuration');
     return rt;
   };
+  server.setRequestHandler(SetLevelRequestSchema, async () => ({}));
   server.setRequestHandler(ListToolsRequestSchema, async (_request, { authInfo }) => {
     const rt = runtime();
     const auth = authenticatedFrom(authInfo);

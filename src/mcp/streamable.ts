@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAppError } from '../errors.js';
 import { readRequestBody } from '../http/body.js';
@@ -89,7 +90,10 @@ export async function handleStatelessPost(
     }
   }
   const answers = await Promise.all(requests.map((m) => answer(rt, m, ctx, opts.identity)));
-  sendRaw(res, 200, batch ? `[${answers.join(',')}]` : answers[0]!);
+  // An opaque session id that no replica needs to know: clients that key their state on one get it,
+  // and a stateless sidecar still accepts every request without looking it up.
+  const headers = requests.some((m) => m.method === 'initialize') ? { 'mcp-session-id': randomUUID() } : undefined;
+  sendRaw(res, 200, batch ? `[${answers.join(',')}]` : answers[0]!, headers);
 }
 
 async function answer(rt: ServerRuntime, m: JsonRpcMessage, ctx: CallContext, identity: ServerIdentity): Promise<string> {

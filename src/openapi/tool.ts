@@ -44,6 +44,7 @@ export interface ToolContext {
 }
 
 const MAX_DESCRIPTION = 2000;
+const JSON_SCHEMA_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
 const MAX_ARG_NAME = 64;
 const LOCATION_ORDER: ParamLocation[] = ['path', 'query', 'header', 'cookie'];
 /** Headers a tool argument may never set: hop-by-hop, framing and credentials. */
@@ -86,7 +87,8 @@ export function buildTool(name: string, operation: Operation, ctx: ToolContext):
   }
 
   const body = buildBody(op.requestBody, ctx, deps, claim, properties, required);
-  const inputSchema: JsonObject = { type: 'object', properties, additionalProperties: false };
+  // Declares the dialect the converter writes (SEP-1613: 2020-12 is also the default).
+  const inputSchema: JsonObject = { $schema: JSON_SCHEMA_2020_12, type: 'object', properties, additionalProperties: false };
   if (required.length > 0) inputSchema.required = required;
   const defs = ctx.input.defsFor(deps);
   if (defs) inputSchema.$defs = defs;
