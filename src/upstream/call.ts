@@ -2,7 +2,8 @@ import type { Pool } from 'undici';
 import { isAppError } from '../errors.js';
 import type { ToolDef } from '../openapi/tool.js';
 import { buildRequest, type BaseUrl } from './request.js';
-import { classifyFailure, failureResult, readBody, toToolResult, type CallToolResult } from './response.js';
+import { classifyFailure, failureResult, toToolResult, type CallToolResult } from './response.js';
+import { sendRequest } from './send.js';
 
 export interface UpstreamTarget {
   base: BaseUrl;
@@ -28,18 +29,9 @@ export async function callUpstream(tool: ToolDef, target: UpstreamTarget, args: 
   const req = buildRequest(tool.binding, target.base, args, target.headers, extraHeaders);
   const label = `${req.method} ${req.path.split('?', 1)[0]}`;
   try {
-    const res = await target.pool.request({
-      path: req.path,
-      method: req.method as 'GET',
-      headers: req.headers,
-      body: req.body,
-      headersTimeout: target.timeoutMs,
-      bodyTimeout: target.timeoutMs,
-    });
-    const body = await readBody(res, target.maxResponseBytes);
-    const contentType = String(res.headers['content-type'] ?? '');
-    const result = toToolResult(res.statusCode, contentType, body, `${req.origin}${req.path}`);
-    return { result, status: res.statusCode, outcome: result.isError ? 'UPSTREAM_STATUS' : 'OK' };
+    const res = await sendRequest(target.pool, { ...req, timeoutMs: target.timeoutMs, maxBytes: target.maxResponseBytes });
+    const result = toToolResult(res.status, res.contentType, res.body, `${req.origin}${req.path}`);
+    return { result, status: res.status, outcome: result.isError ? 'UPSTREAM_STATUS' : 'OK' };
   } catch (err) {
     if (isAppError(err, 'TOOL_ARGS_INVALID')) throw err;
     return { result: failureResult(err, label, target.timeoutMs), status: 0, outcome: classifyFailure(err) };
