@@ -4,6 +4,8 @@ export interface CliArgs {
   command: string;
   config: string | undefined;
   spec: string | undefined;
+  /** `hapi serve <project> --openapi <spec>`: the project name becomes the server name. */
+  name: string | undefined;
   host: string | undefined;
   port: number | undefined;
   baseUrl: string | undefined;
@@ -28,6 +30,8 @@ Options:
       --host <addr>     Override listen.host
   -p, --port <n>        Override listen.port
       --base-url <url>  Upstream base URL (serve <spec> without a config)
+      --openapi <spec>  HAPI style: serve <name> --openapi <spec> --url <backend>
+      --url <url>       Same as --base-url (HAPI style)
       --server <name>   Which server to use with stdio (default: the one at /mcp, or the only one)
       --json            Machine-readable output (tools)
       --headless        Accepted for HAPI compatibility (mcp-sidecar is always headless)
@@ -45,6 +49,8 @@ export function parseCli(argv: string[]): CliArgs {
       host: { type: 'string' },
       port: { type: 'string', short: 'p' },
       'base-url': { type: 'string' },
+      openapi: { type: 'string' },
+      url: { type: 'string' },
       server: { type: 'string' },
       json: { type: 'boolean', default: false },
       headless: { type: 'boolean', default: false },
@@ -56,11 +62,12 @@ export function parseCli(argv: string[]): CliArgs {
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new Error(`--port must be a port number, got "${values.port}"`);
   return {
     command: positionals[0] ?? (values.help || values.version ? '' : 'serve'),
-    spec: positionals[1],
+    spec: values.openapi ?? positionals[1],
+    name: values.openapi !== undefined ? positionals[1] : undefined,
     config: values.config,
     host: values.host,
     port,
-    baseUrl: values['base-url'],
+    baseUrl: values['base-url'] ?? values.url,
     server: values.server,
     json: values.json ?? false,
     help: values.help ?? false,

@@ -10,7 +10,7 @@ export type ConfigSource = { configFile: string } | { config: Config };
 /** `-c file`, else `serve <spec>` as a one-server config, else $MCP_SIDECAR_CONFIG or ./config.yaml. */
 export function resolveConfigSource(args: CliArgs, env: NodeJS.ProcessEnv): ConfigSource {
   if (args.config) return { configFile: path.resolve(args.config) };
-  if (args.spec) return { config: configFromSpec(args.spec, args.baseUrl) };
+  if (args.spec) return { config: configFromSpec(args.spec, args.baseUrl, args.name) };
   const file = env.MCP_SIDECAR_CONFIG ?? 'config.yaml';
   if (!existsSync(file)) {
     throw new AppError('CONFIG_INVALID', `no config file at ${path.resolve(file)}: pass --config <file>, or a spec (mcp-sidecar serve ./openapi.yaml --base-url http://127.0.0.1:3000)`);
@@ -23,8 +23,9 @@ export async function loadFromSource(source: ConfigSource, env: NodeJS.ProcessEn
   return 'config' in source ? source.config : (await loadConfig(source.configFile, env)).config;
 }
 
-function configFromSpec(spec: string, baseUrl: string | undefined): Config {
-  const raw = { servers: [{ path: '/mcp', spec, ...(baseUrl ? { upstream: { baseUrl } } : {}) }] };
+function configFromSpec(spec: string, baseUrl: string | undefined, name: string | undefined): Config {
+  const safeName = name?.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+/, '').slice(0, 63) || undefined;
+  const raw = { servers: [{ path: '/mcp', spec, ...(safeName ? { name: safeName } : {}), ...(baseUrl ? { upstream: { baseUrl } } : {}) }] };
   const { config, problems } = compileConfig(raw, path.join(process.cwd(), '(command line)'), (segments, message) => ({ path: segments.join('.'), message }));
   if (problems.length > 0) throw new AppError('CONFIG_INVALID', 'invalid command line', { problems });
   return config;

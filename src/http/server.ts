@@ -46,7 +46,8 @@ export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
     let pathname = q === -1 ? url : url.slice(0, q);
     if (pathname.length > 1 && pathname.endsWith('/')) pathname = pathname.slice(0, -1);
 
-    if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    // /health too, where HAPI users' probes already point.
+    if (pathname === '/healthz' || pathname === '/health') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') return sendJson(res, 200, readiness(deps));
     if (pathname === '/metrics' && deps.metrics && deps.holder.current.config.metrics.enabled) {
       return sendRaw(res, 200, await deps.metrics.registry.metrics(), { 'content-type': deps.metrics.registry.contentType });
