@@ -1,17 +1,18 @@
 // `npm run bench`: the sidecar measured against a direct call to the same upstream, in one run.
 // See docs/benchmarks.md for how to read the figures.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
+import { startIssuer } from './jwt.js';
 import { runLoad, type LoadResult, type Target } from './load.js';
 import { memoryOf, spawnSidecar, spawnWithPort, waitReady } from './procs.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,64').split(',').map(Number);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,memory,bigspec').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,auth,memory,bigspec').split(','));
 const root = path.resolve(import.meta.dirname, '..');
 const work = mkdtempSync(path.join(tmpdir(), 'mcp-sidecar-bench-'));
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
@@ -79,27 +80,37 @@ function printRows(rows: Row[]): void {
 }
 
 async function throughput(upstreamUrl: string, results: Record<string, unknown>): Promise<void> {
-  const configFile = path.join(work, 'config.yaml');
-  writeFileSync(path.join(work, 'spec.yaml'), await (await import('node:fs/promises')).readFile(path.join(root, 'bench/spec.yaml'), 'utf8'));
-  writeFileSync(configFile, `listen: { port: 18931 }\nlogging: { level: info }\nservers:\n  - path: /mcp\n    spec: ./spec.yaml\n    upstream: { baseUrl: ${upstreamUrl} }\n`);
-  const sidecar = spawnSidecar(configFile);
-  try {
-    await waitReady('http://127.0.0.1:18931/readyz');
-    const rows: Row[] = [];
-    for (const c of CONCURRENCY) {
-      rows.push(await compare('auth off', directTarget(upstreamUrl), mcpTarget('http://127.0.0.1:18931'), c));
-      printRows(rows.slice(-1));
+  writeFileSync(path.join(work, 'spec.yaml'), readFileSync(path.join(root, 'bench/spec.yaml'), 'utf8'));
+  const rows: Row[] = [];
+  for (const auth of [false, true]) {
+    if (auth && !ONLY.has('auth')) continue;
+    const port = auth ? 18933 : 18931;
+    const issuer = auth ? await startIssuer(`http://127.0.0.1:${port}/mcp`) : undefined;
+    const configFile = path.join(work, `config-${port}.yaml`);
+    const authYaml = issuer ? `\n    auth: { provider: oidc, issuer: ${issuer.issuer}, jwksUri: ${issuer.jwksUri}, resource: http://127.0.0.1:${port}/mcp }` : '';
+    writeFileSync(configFile, `listen: { port: ${port} }\nlogging: { level: info }\naudit: { enabled: false }\nservers:\n  - path: /mcp\n    spec: ./spec.yaml\n    upstream: { baseUrl: ${upstreamUrl} }${authYaml}\n`);
+    const sidecar = spawnSidecar(configFile);
+    try {
+      await waitReady(`http://127.0.0.1:${port}/readyz`);
+      const headers: Record<string, string> = issuer ? { authorization: `Bearer ${issuer.token}` } : {};
+      for (const c of CONCURRENCY) {
+        rows.push(await compare(auth ? 'JWT auth on' : 'auth off', directTarget(upstreamUrl), mcpTarget(`http://127.0.0.1:${port}`, headers), c));
+        printRows(rows.slice(-1));
+      }
+      if (!auth && ONLY.has('memory')) results.memory = await memory(sidecar.child.pid!, `http://127.0.0.1:${port}`);
+    } finally {
+      await sidecar.stop();
+      issuer?.close();
     }
-    results.throughput = rows;
-    if (ONLY.has('memory')) results.memory = await memory(sidecar.child.pid!);
-  } finally {
-    await sidecar.stop();
   }
+  results.throughput = rows;
+  console.log('\nsummary (direct ÷ sidecar throughput, lower is better):');
+  printRows(rows);
 }
 
 /** RSS after 10k calls and after 100k calls: a leak shows as growth between the two. */
-async function memory(pid: number): Promise<Record<string, number>> {
-  const target = mcpTarget('http://127.0.0.1:18931');
+async function memory(pid: number, origin: string): Promise<Record<string, number>> {
+  const target = mcpTarget(origin);
   await runLoad(target, 8, 600, 10_000);
   const at10k = memoryOf(pid).rssMb;
   await runLoad(target, 8, 600, 90_000);
