@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { parse as parseYaml } from 'yaml';
 import { AppError } from '../errors.js';
@@ -98,7 +98,8 @@ async function bundle(
   allowedHosts: Set<string>,
   limits: { timeoutMs: number; maxBytes: number },
 ): Promise<{ doc: OpenApiDoc; files: string[] }> {
-  const base = isUrl ? source : pathToFileURL(source).href;
+  // A plain path: the ref parser encodes it itself (a file: URL would be encoded twice).
+  const base = isUrl ? source : path.resolve(source);
   // The ref parser wraps resolver errors in its own (dropping ours), so keep the first one here.
   let readError: AppError | undefined;
   const refuse = (url: string, why: string): never => {

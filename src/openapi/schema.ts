@@ -86,6 +86,12 @@ export class SchemaConverter {
       def = { key: this.uniqueKey(ref), schema: {}, deps: new Set() };
       this.defs.set(ref, def);
       def.schema = this.convert(target, def.deps);
+      if (isRefCycle(this.root, ref, target)) {
+        // `A: {$ref: B}, B: {$ref: A}` never reaches a schema; ajv would recurse until the stack overflows.
+        this.warnings.push(`circular $ref chain at ${ref}; any value accepted`);
+        def.schema = {};
+        def.deps.clear();
+      }
     }
     deps.add(ref);
     return { $ref: `#/$defs/${def.key}` };
@@ -95,10 +101,9 @@ export class SchemaConverter {
     if (typeof s.$ref === 'string') {
       const target = this.ref(s.$ref, deps);
       const siblings = Object.keys(s).filter((k) => k !== '$ref' && !DROP.has(k) && !k.startsWith('x-'));
-      if (s.nullable === true) return { anyOf: [target, { type: 'null' }] };
-      if (siblings.length === 0) return target;
+      if (siblings.length === 0 && s.nullable !== true) return target;
       // 3.1 allows siblings next to $ref; 3.0 ignores them. Keep annotations only.
-      const out: JsonObject = typeof target === 'object' ? { ...target } : { allOf: [target] };
+      const out: JsonObject = s.nullable === true ? { anyOf: [target, { type: 'null' }] } : typeof target === 'object' ? { ...target } : { allOf: [target] };
       for (const k of ['description', 'title', 'default', 'deprecated', 'readOnly', 'writeOnly']) if (k in s) out[k] = s[k];
       return out;
     }
@@ -205,6 +210,16 @@ function makeNullable(out: JsonObject): JsonObject {
   }
   wrapped.anyOf = [inner, { type: 'null' }];
   return wrapped;
+}
+
+/** True when following `$ref`s from `target` (the value at `start`) comes back to a reference already seen. */
+function isRefCycle(root: unknown, start: string, target: unknown): boolean {
+  const seen = new Set([start]);
+  for (let node = target; isObject(node) && typeof node.$ref === 'string'; node = readPointer(root, node.$ref)) {
+    if (seen.has(node.$ref)) return true;
+    seen.add(node.$ref);
+  }
+  return false;
 }
 
 const regexCache = new Map<string, boolean>();
