@@ -1,7 +1,7 @@
 import { FormData } from 'undici';
 import { AppError } from '../errors.js';
 import type { BodyBinding } from '../openapi/binding.js';
-import { deepObjectPairs } from './serialize.js';
+import { checkWellFormed, deepObjectPairs } from './serialize.js';
 
 export interface EncodedBody {
   body: string | Buffer | FormData;
@@ -31,6 +31,8 @@ export function encodeBody(b: BodyBinding, args: Record<string, unknown>): Encod
     case 'json':
       return { body: JSON.stringify(value), contentType: b.mediaType };
     case 'form':
+      // Percent-encoding cannot represent a lone surrogate: refuse it by the argument's name.
+      for (const arg of b.props ? b.props.map((x) => x.arg) : [b.wholeArg!]) checkWellFormed(arg, args[arg]);
       return { body: encodeForm(value, b), contentType: b.mediaType };
     case 'multipart':
       return { body: encodeMultipart(value, b), contentType: undefined };

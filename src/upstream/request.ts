@@ -47,11 +47,13 @@ export function buildRequest(
   }
   if (query.length > 0) path += `?${query.join('&')}`;
 
-  const headers: Record<string, string> = { accept: binding.accept, ...staticHeaders };
+  const headers: Record<string, string> = { accept: binding.accept };
   for (const p of binding.headers) {
     const v = args[p.arg];
     if (v !== undefined) headers[p.name.toLowerCase()] = serializeHeaderParam(p, v);
   }
+  // Static headers are the operator's credentials (an API key): an argument cannot replace them.
+  Object.assign(headers, staticHeaders);
   // Set last, so neither arguments nor static config can spoof who the caller is.
   if (identityHeaders) Object.assign(headers, identityHeaders);
   const cookies = binding.cookies.filter((p) => args[p.arg] !== undefined).map((p) => serializeCookieParam(p, args[p.arg]));

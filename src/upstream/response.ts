@@ -41,7 +41,8 @@ function tooLarge(maxBytes: number): AppError {
 }
 
 const JSON_TYPE = /^application\/(.+\+)?json\b/i;
-const TEXT_TYPE = /^(text\/|application\/(.+\+)?(xml|yaml|javascript|x-www-form-urlencoded)\b)/i;
+// `x-yaml`, `x-javascript` and `x-ndjson` are as common as the registered names.
+const TEXT_TYPE = /^(text\/|application\/(.+\+|x-)?(xml|yaml|javascript|ndjson|x-www-form-urlencoded)\b)/i;
 
 /**
  * An upstream response → MCP tool result. JSON objects are also `structuredContent`; images and audio

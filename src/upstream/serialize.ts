@@ -18,8 +18,29 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Refuses text that cannot be percent-encoded (a lone UTF-16 surrogate) as an argument error, not a crash. */
+export function checkWellFormed(field: string, value: unknown): void {
+  if (typeof value === 'string') {
+    if (LONE_SURROGATE.test(value)) {
+      throw new AppError('TOOL_ARGS_INVALID', `argument "${field}" is not well-formed Unicode (it has a lone surrogate)`, {
+        details: { errors: [{ field, message: 'must be well-formed Unicode text' }] },
+      });
+    }
+  } else if (Array.isArray(value)) {
+    for (const v of value) checkWellFormed(field, v);
+  } else if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      checkWellFormed(field, k);
+      checkWellFormed(field, v);
+    }
+  }
+}
+
 /** `name=value` pairs (already percent-encoded) for one query parameter, per its style and explode. */
 export function serializeQueryParam(p: ParamBinding, value: unknown): string[] {
+  checkWellFormed(p.arg, value);
   const enc = (s: string) => encodeValue(s, p.allowReserved);
   const key = encodeURIComponent(p.name);
   if (p.contentType) return [`${key}=${enc(JSON.stringify(value))}`];
@@ -35,8 +56,11 @@ export function serializeQueryParam(p: ParamBinding, value: unknown): string[] {
     }
   }
   if (isPlainObject(value)) {
-    if (p.style === 'deepObject') return deepObjectPairs(p.name, value).map(([k, v]) => `${encodeURIComponent(k).replace(/%5B/g, '[').replace(/%5D/g, ']')}=${enc(v)}`);
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    if (p.style === 'spaceDelimited' || p.style === 'pipeDelimited') {
+      return [`${key}=${entries.flatMap(([k, v]) => [enc(k), enc(scalar(v))]).join(p.style === 'spaceDelimited' ? '%20' : '|')}`];
+    }
+    if (p.style === 'deepObject') return deepObjectPairs(p.name, value).map(([k, v]) => `${encodeURIComponent(k).replace(/%5B/g, '[').replace(/%5D/g, ']')}=${enc(v)}`);
     return p.explode
       ? entries.map(([k, v]) => `${encodeURIComponent(k)}=${enc(scalar(v))}`)
       : [`${key}=${entries.map(([k, v]) => `${enc(k)},${enc(scalar(v))}`).join(',')}`];
@@ -60,6 +84,7 @@ export function deepObjectPairs(prefix: string, value: unknown): [string, string
  * are encoded, and a value that would be a `.`/`..` segment or an empty one is refused.
  */
 export function serializePathParam(p: ParamBinding, value: unknown): string {
+  checkWellFormed(p.arg, value);
   let out: string;
   const enc = (v: unknown) => encodeURIComponent(scalar(v));
   if (p.contentType) out = encodeURIComponent(JSON.stringify(value));
@@ -70,26 +95,33 @@ export function serializePathParam(p: ParamBinding, value: unknown): string {
     const entries = Object.entries(value);
     out = p.explode ? entries.map(([k, v]) => `${enc(k)}=${enc(v)}`).join(p.style === 'label' ? '.' : p.style === 'matrix' ? ';' : ',') : entries.map(([k, v]) => `${enc(k)},${enc(v)}`).join(',');
   } else out = enc(value);
-  if (p.style === 'label') out = `.${out}`;
-  else if (p.style === 'matrix') out = isPlainObject(value) && p.explode ? `;${out}` : `;${encodeURIComponent(p.name)}=${out}`;
-  else if (out === '' || out === '.' || out === '..') {
+  // Label style prefixes a dot, so an empty value or "." would still make a `.` or `..` segment.
+  const segment = p.style === 'label' ? `.${out}` : out;
+  if (p.style !== 'matrix' && (segment === '' || segment === '.' || segment === '..')) {
     throw new AppError('TOOL_ARGS_INVALID', `path parameter "${p.arg}" must not be ${out === '' ? 'empty' : `"${out}"`}`, {
       details: { errors: [{ field: p.arg, message: 'must be a non-empty value other than "." or ".."' }] },
     });
   }
-  return out;
+  if (p.style === 'matrix') return isPlainObject(value) && p.explode ? `;${out}` : `;${encodeURIComponent(p.name)}=${out}`;
+  return segment;
 }
 
-/** Header value per the `simple` style; CR/LF are refused so a value cannot inject headers. */
+/** Header value per the `simple` style; CR/LF and other control bytes are refused so a value cannot inject headers. */
 export function serializeHeaderParam(p: ParamBinding, value: unknown): string {
   let out: string;
   if (p.contentType) out = JSON.stringify(value);
   else if (Array.isArray(value)) out = value.map(scalar).join(',');
   else if (isPlainObject(value)) out = Object.entries(value).map(([k, v]) => (p.explode ? `${k}=${scalar(v)}` : `${k},${scalar(v)}`)).join(',');
   else out = scalar(value);
-  if (/[\r\n\0]/.test(out)) {
-    throw new AppError('TOOL_ARGS_INVALID', `header parameter "${p.arg}" must not contain line breaks`, {
-      details: { errors: [{ field: p.arg, message: 'must not contain CR, LF or NUL' }] },
+  if (/[\0-\x08\n-\x1f\x7f]/.test(out)) {
+    throw new AppError('TOOL_ARGS_INVALID', `header parameter "${p.arg}" must not contain line breaks or other control characters`, {
+      details: { errors: [{ field: p.arg, message: 'must not contain CR, LF, NUL or other control characters' }] },
+    });
+  }
+  // HTTP field values are bytes: anything past Latin-1 cannot be sent as it is.
+  if (/[^\0-\xff]/.test(out)) {
+    throw new AppError('TOOL_ARGS_INVALID', `header parameter "${p.arg}" must contain only Latin-1 characters`, {
+      details: { errors: [{ field: p.arg, message: 'must contain only Latin-1 characters' }] },
     });
   }
   return out;
@@ -97,8 +129,9 @@ export function serializeHeaderParam(p: ParamBinding, value: unknown): string {
 
 /** `name=value` for the Cookie header (form style). */
 export function serializeCookieParam(p: ParamBinding, value: unknown): string {
+  checkWellFormed(p.arg, value);
   const enc = (v: unknown) => encodeURIComponent(scalar(v));
   if (Array.isArray(value)) return p.explode ? value.map((v) => `${p.name}=${enc(v)}`).join('; ') : `${p.name}=${value.map(enc).join(',')}`;
-  if (isPlainObject(value)) return p.explode ? Object.entries(value).map(([k, v]) => `${k}=${enc(v)}`).join('; ') : `${p.name}=${Object.entries(value).map(([k, v]) => `${enc(k)},${enc(v)}`).join(',')}`;
+  if (isPlainObject(value)) return p.explode ? Object.entries(value).map(([k, v]) => `${enc(k)}=${enc(v)}`).join('; ') : `${p.name}=${Object.entries(value).map(([k, v]) => `${enc(k)},${enc(v)}`).join(',')}`;
   return `${p.name}=${enc(value)}`;
 }
