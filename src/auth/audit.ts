@@ -18,7 +18,7 @@ export class AuditLog {
   constructor(target: AuditTarget, opts: { stdoutIsProtocol?: boolean } = {}) {
     if (!target.enabled) return;
     const dest = target.file ? pino.destination({ dest: target.file, append: true, mkdir: true, sync: false }) : pino.destination({ fd: opts.stdoutIsProtocol ? 2 : 1, sync: false });
-    this.out = pino({ base: { log: 'audit' }, timestamp: pino.stdTimeFunctions.isoTime, redact: REDACT_PATHS, formatters: { level: () => ({}) } }, dest);
+    this.out = pino({ base: { log: 'audit' }, timestamp: pino.stdTimeFunctions.isoTime, redact: REDACT_PATHS, formatters: { level: (label) => ({ level: label }) } }, dest);
   }
 
   authFailure(server: string, reason: string, requestId: string): void {

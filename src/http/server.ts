@@ -33,7 +33,7 @@ export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
   const sessionsFor = (path: string, maxBody: number): SessionManager => {
     let m = sessions.get(path);
     if (!m) {
-      m = new SessionManager(() => deps.holder.current.servers.get(path), deps.log, deps.identity, maxBody);
+      m = new SessionManager(() => deps.holder.current.servers.get(path), deps.log, deps.identity, maxBody, { observe, limiter: deps.limiter, audit: deps.audit });
       sessions.set(path, m);
     }
     return m;

@@ -7,7 +7,7 @@ import { readRequestBody } from '../http/body.js';
 import { sendRpcError } from '../http/respond.js';
 import type { Logger } from '../log.js';
 import type { ServerRuntime } from '../runtime/index.js';
-import type { ServerIdentity } from './handlers.js';
+import type { CallContext, ServerIdentity } from './handlers.js';
 import { RPC } from './protocol.js';
 import { createSdkServer } from './sdk-server.js';
 
@@ -29,6 +29,8 @@ export class SessionManager {
     private readonly log: Logger,
     private readonly identity: ServerIdentity,
     private readonly maxBody: number,
+    /** Metrics, the upstream concurrency limit and the audit log, as on the stateless path. */
+    private readonly extra: Pick<CallContext, 'observe' | 'limiter' | 'audit'> = {},
   ) {}
 
   get size(): number {
@@ -61,7 +63,7 @@ export class SessionManager {
       sendRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required (send initialize first to start a session)');
       return;
     }
-    const server = createSdkServer(this.getRuntime, this.log, this.identity);
+    const server = createSdkServer(this.getRuntime, this.log, this.identity, this.extra);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {

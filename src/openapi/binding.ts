@@ -35,6 +35,8 @@ export interface BodyBinding {
   encoding: Record<string, BodyEncoding>;
   /** Properties that carry files (base64 in the arguments, bytes on the wire). */
   binaryProps: Set<string>;
+  /** requestBody.required: send an empty object rather than no body when no property is given. */
+  required: boolean;
 }
 
 export interface RequestBinding {

@@ -204,7 +204,7 @@ function buildBody(
   if (!picked) return undefined;
   const [mediaType, media, kind] = picked;
   const bodyRequired = rb.required === true;
-  const binding: BodyBinding = { mediaType, kind, props: undefined, wholeArg: undefined, encoding: {}, binaryProps: new Set() };
+  const binding: BodyBinding = { mediaType, kind, props: undefined, wholeArg: undefined, encoding: {}, binaryProps: new Set(), required: bodyRequired };
   if (isObject(media.encoding)) binding.encoding = media.encoding as BodyBinding['encoding'];
 
   const flat = kind === 'json' || kind === 'form' || kind === 'multipart' ? flattenable(media.schema, ctx.input) : undefined;

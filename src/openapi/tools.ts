@@ -42,7 +42,8 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
   const operations = listOperations(doc);
   const tools: ToolDef[] = [];
   const usedOverrides = new Set<string>();
-  const reservedHeaders = new Set(Object.keys(server.auth?.identityHeaders ?? {}).map((h) => h.toLowerCase()));
+  // Headers the sidecar sets itself (identity, static credentials) are never offered as arguments.
+  const reservedHeaders = new Set([...Object.keys(server.auth?.identityHeaders ?? {}), ...Object.keys(server.upstream.headers)].map((h) => h.toLowerCase()));
   const schemes = isObject(doc.components?.securitySchemes) ? (doc.components.securitySchemes as Record<string, unknown>) : {};
   const oauthSchemes = new Set(Object.entries(schemes).filter(([, s]) => isObject(s) && (s.type === 'oauth2' || s.type === 'openIdConnect')).map(([k]) => k));
 

@@ -21,7 +21,7 @@ export function encodeBody(b: BodyBinding, args: Record<string, unknown>): Encod
         any = true;
       }
     }
-    if (!any) return undefined;
+    if (!any && !(b.required && b.kind === 'json')) return undefined;
     value = obj;
   } else {
     value = args[b.wholeArg!];

@@ -19,6 +19,8 @@ export interface CallOutcome {
   status: number;
   /** Stable code for metrics and logs: OK, UPSTREAM_STATUS, UPSTREAM_TIMEOUT, … */
   outcome: string;
+  /** The upstream answered with no body (e.g. 204). */
+  emptyBody?: boolean;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function callUpstream(tool: ToolDef, target: UpstreamTarget, args: 
   try {
     const res = await sendRequest(target.pool, { ...req, timeoutMs: target.timeoutMs, maxBytes: target.maxResponseBytes });
     const result = toToolResult(res.status, res.contentType, res.body, `${req.origin}${req.path}`);
-    return { result, status: res.status, outcome: result.isError ? 'UPSTREAM_STATUS' : 'OK' };
+    return { result, status: res.status, outcome: result.isError ? 'UPSTREAM_STATUS' : 'OK', emptyBody: res.body.length === 0 };
   } catch (err) {
     if (isAppError(err, 'TOOL_ARGS_INVALID')) throw err;
     return { result: failureResult(err, label, target.timeoutMs), status: 0, outcome: classifyFailure(err) };

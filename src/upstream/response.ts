@@ -1,4 +1,3 @@
-import type { Dispatcher } from 'undici';
 import { AppError } from '../errors.js';
 
 export type Content =
@@ -15,30 +14,6 @@ export interface CallToolResult {
 }
 
 const MAX_ERROR_BODY_CHARS = 4000;
-
-/** Reads the whole body, refusing (and discarding) anything over `maxBytes`. */
-export async function readBody(res: Dispatcher.ResponseData, maxBytes: number): Promise<Buffer> {
-  const declared = Number(res.headers['content-length']);
-  if (declared > maxBytes) {
-    res.body.destroy();
-    throw tooLarge(maxBytes);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) {
-      res.body.destroy();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-}
-
-function tooLarge(maxBytes: number): AppError {
-  return new AppError('UPSTREAM_RESPONSE_TOO_LARGE', `the upstream response is larger than the limit of ${maxBytes} bytes (upstream.maxResponseSize)`);
-}
 
 const JSON_TYPE = /^application\/(.+\+)?json\b/i;
 // `x-yaml`, `x-javascript` and `x-ndjson` are as common as the registered names.

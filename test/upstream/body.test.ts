@@ -11,9 +11,10 @@ const flat = (kind: BodyBinding['kind'], mediaType: string, props: string[], ove
   wholeArg: undefined,
   encoding: {},
   binaryProps: new Set(),
+  required: false,
   ...over,
 });
-const whole = (kind: BodyBinding['kind'], mediaType: string): BodyBinding => ({ mediaType, kind, props: undefined, wholeArg: 'body', encoding: {}, binaryProps: new Set() });
+const whole = (kind: BodyBinding['kind'], mediaType: string): BodyBinding => ({ mediaType, kind, props: undefined, wholeArg: 'body', encoding: {}, binaryProps: new Set(), required: false });
 
 /** Bytes that are not valid UTF-8, so a text round-trip anywhere would change them. */
 const FILE_BYTES = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0xfe, 0x0d, 0x0a, 0x80]);
@@ -155,4 +156,9 @@ t.test('a file argument that is not base64 is refused as an argument error', asy
       t.same(err.details, { errors: [{ field, message: 'must be a base64 string' }] });
     });
   }
+});
+
+t.test('a required JSON body with no property given is sent as an empty object', async (t) => {
+  t.same(encodeBody(flat('json', 'application/json', ['a'], { required: true }), {}), { body: '{}', contentType: 'application/json' });
+  t.equal(encodeBody(flat('json', 'application/json', ['a']), {}), undefined, 'an optional body is left out');
 });
