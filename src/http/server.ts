@@ -30,10 +30,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** The sidecar's HTTP surface: MCP endpoints by path, health, readiness and metrics. */
 export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
   const sessions = new Map<string, SessionManager>();
-  const sessionsFor = (path: string, maxBody: number): SessionManager => {
+  const sessionsFor = (path: string): SessionManager => {
     let m = sessions.get(path);
     if (!m) {
-      m = new SessionManager(() => deps.holder.current.servers.get(path), deps.log, deps.identity, maxBody, { observe, limiter: deps.limiter, audit: deps.audit });
+      m = new SessionManager(() => deps.holder.current.servers.get(path), deps.log, deps.identity, () => deps.holder.current.config.limits.maxRequestBody, { observe, limiter: deps.limiter, audit: deps.audit });
       sessions.set(path, m);
     }
     return m;
@@ -67,16 +67,15 @@ export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
         auth = await authenticateRequest(req, res, rt as typeof rt & { auth: NonNullable<typeof rt.auth> }, { audit: deps.audit, metrics: deps.metrics, requestId });
         if (!auth) return;
       }
+      if (req.method === 'OPTIONS') return sendEmpty(res, 204, { allow: rt.config.sessions === 'stateful' ? 'GET, POST, DELETE, OPTIONS' : 'POST, OPTIONS' });
       if (rt.config.sessions === 'stateful') {
         // The SDK transport hands `req.auth` to request handlers as `authInfo`.
         if (auth) Object.assign(req, { auth: { token: auth.token, clientId: auth.principal.clientId ?? '', scopes: [...auth.principal.scopes], extra: { authenticated: auth } } });
-        return await sessionsFor(rt.config.path, maxBody).handle(req, res);
+        return await sessionsFor(rt.config.path).handle(req, res);
       }
       switch (req.method) {
         case 'POST':
           return await handleStatelessPost(req, res, rt, { log: deps.log, requestId, observe, limiter: deps.limiter, auth, audit: deps.audit }, { maxBody, identity: deps.identity });
-        case 'OPTIONS':
-          return sendEmpty(res, 204, { allow: 'POST, OPTIONS' });
         default:
           // Stateless: no session to stream notifications on, and none to delete.
           return sendRpcError(res, 405, -32000, 'Method Not Allowed: this MCP endpoint is stateless; use POST', { allow: 'POST, OPTIONS' });

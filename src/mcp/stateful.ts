@@ -14,7 +14,11 @@ import { createSdkServer } from './sdk-server.js';
 interface Session {
   transport: StreamableHTTPServerTransport;
   server: Server;
+  lastSeen: number;
 }
+
+/** Sessions idle this long are closed, so abandoned ones do not stay in memory. */
+const SESSION_IDLE_MS = 30 * 60_000;
 
 /**
  * Stateful Streamable HTTP for one endpoint, on the MCP SDK transport: Mcp-Session-Id sessions,
@@ -28,10 +32,16 @@ export class SessionManager {
     private readonly getRuntime: () => ServerRuntime | undefined,
     private readonly log: Logger,
     private readonly identity: ServerIdentity,
-    private readonly maxBody: number,
+    /** Read per request, so a reloaded limits.maxRequestBody applies at once. */
+    private readonly maxBody: () => number,
     /** Metrics, the upstream concurrency limit and the audit log, as on the stateless path. */
     private readonly extra: Pick<CallContext, 'observe' | 'limiter' | 'audit'> = {},
-  ) {}
+  ) {
+    this.sweeper = setInterval(() => this.expire(Date.now() - SESSION_IDLE_MS), 60_000);
+    this.sweeper.unref();
+  }
+
+  private readonly sweeper: NodeJS.Timeout;
 
   get size(): number {
     return this.sessions.size;
@@ -42,7 +52,7 @@ export class SessionManager {
     let body: unknown;
     if (req.method === 'POST') {
       try {
-        body = JSON.parse((await readRequestBody(req, this.maxBody)).toString('utf8'));
+        body = JSON.parse((await readRequestBody(req, this.maxBody())).toString('utf8'));
       } catch (err) {
         if (isAppError(err, 'REQUEST_TOO_LARGE')) sendRpcError(res, 413, RPC.INVALID_REQUEST, err.message, { connection: 'close' });
         else sendRpcError(res, 400, RPC.PARSE_ERROR, 'Parse error: Invalid JSON');
@@ -56,6 +66,7 @@ export class SessionManager {
         sendRpcError(res, 404, -32001, `Session not found: ${sid} is not known to this server (it may have expired, or been created on another replica: stateful mode needs sticky sessions). Start a new session with initialize.`);
         return;
       }
+      session.lastSeen = Date.now();
       await session.transport.handleRequest(req, res, body);
       return;
     }
@@ -67,7 +78,7 @@ export class SessionManager {
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        this.sessions.set(id, { transport, server });
+        this.sessions.set(id, { transport, server, lastSeen: Date.now() });
       },
     });
     transport.onclose = () => {
@@ -82,7 +93,17 @@ export class SessionManager {
     await Promise.all([...this.sessions.values()].map((s) => s.server.sendToolListChanged().catch(() => undefined)));
   }
 
+  /** Closes sessions last used before `cutoff` (ms since the epoch). */
+  expire(cutoff: number): void {
+    for (const [id, s] of this.sessions) {
+      if (s.lastSeen >= cutoff) continue;
+      this.sessions.delete(id);
+      void s.server.close().catch(() => undefined);
+    }
+  }
+
   async closeAll(): Promise<void> {
+    clearInterval(this.sweeper);
     const all = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(all.map((s) => s.server.close().catch(() => undefined)));
