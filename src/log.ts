@@ -27,7 +27,7 @@ export function createLogger(opts: { level: LogLevel; format: 'json' | 'pretty' 
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    opts.format === 'pretty' ? prettyStream() : pino.destination({ fd: 2, sync: false }),
+    opts.format === 'pretty' ? prettyStream() : bufferedDestination({ fd: 2 }),
   );
 }
 
@@ -45,3 +45,21 @@ function prettyStream(): { write(line: string): void } {
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });
+
+/**
+ * An async destination that writes in batches of about 4 kB instead of one syscall per line (a
+ * write per tool call costs more than the rest of the call's logging), flushed at least every 250 ms
+ * so a quiet sidecar's lines still appear promptly.
+ */
+export function bufferedDestination(target: { fd: number } | { dest: string }): ReturnType<typeof pino.destination> {
+  const dest = pino.destination({ ...target, sync: false, minLength: 4096, ...('dest' in target ? { append: true, mkdir: true } : {}) });
+  const timer = setInterval(() => {
+    try {
+      dest.flush();
+    } catch {
+      // not ready yet (opening a file) or already closed
+    }
+  }, 250);
+  timer.unref();
+  return dest;
+}

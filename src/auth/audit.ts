@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { REDACT_PATHS } from '../log.js';
+import { REDACT_PATHS, bufferedDestination } from '../log.js';
 import type { Principal } from './types.js';
 
 export interface AuditTarget {
@@ -17,7 +17,7 @@ export class AuditLog {
 
   constructor(target: AuditTarget, opts: { stdoutIsProtocol?: boolean } = {}) {
     if (!target.enabled) return;
-    const dest = target.file ? pino.destination({ dest: target.file, append: true, mkdir: true, sync: false }) : pino.destination({ fd: opts.stdoutIsProtocol ? 2 : 1, sync: false });
+    const dest = bufferedDestination(target.file ? { dest: target.file } : { fd: opts.stdoutIsProtocol ? 2 : 1 });
     this.out = pino({ base: { log: 'audit' }, timestamp: pino.stdTimeFunctions.isoTime, redact: REDACT_PATHS, formatters: { level: (label) => ({ level: label }) } }, dest);
   }
 

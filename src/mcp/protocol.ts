@@ -1,4 +1,5 @@
 import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { RAW_STRUCTURED, type CallToolResult } from '../upstream/response.js';
 
 export { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS };
 
@@ -54,8 +55,18 @@ export function isRequest(m: JsonRpcMessage): boolean {
 }
 
 export function serializeResponse(id: JsonRpcId | null, result: unknown): string {
-  const body = result instanceof RawJson ? result.json : JSON.stringify(result);
+  const body = result instanceof RawJson ? result.json : serializeResult(result);
   return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${body}}`;
+}
+
+/** A tool result whose structuredContent is the upstream's JSON text is written without re-stringifying it. */
+function serializeResult(result: unknown): string {
+  const r = result as CallToolResult;
+  const raw = typeof r === 'object' && r !== null ? r[RAW_STRUCTURED as unknown as keyof CallToolResult] : undefined;
+  if (typeof raw !== 'string' || r.structuredContent === undefined) return JSON.stringify(result);
+  const { structuredContent: _s, ...rest } = r;
+  const head = JSON.stringify(rest);
+  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"structuredContent":${raw}}`;
 }
 
 export function serializeError(id: JsonRpcId | null, code: number, message: string, data?: unknown): string {

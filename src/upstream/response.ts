@@ -6,6 +6,12 @@ export type Content =
   | { type: 'audio'; data: string; mimeType: string }
   | { type: 'resource'; resource: { uri: string; mimeType: string; blob: string } };
 
+/**
+ * The upstream's own JSON text behind `structuredContent`, kept off the enumerable properties so
+ * the response serialiser can splice it in instead of stringifying the parsed object again.
+ */
+export const RAW_STRUCTURED = Symbol('rawStructured');
+
 export interface CallToolResult {
   content: Content[];
   structuredContent?: Record<string, unknown>;
@@ -40,7 +46,10 @@ export function toToolResult(status: number, contentType: string, body: Buffer, 
     try {
       const value: unknown = JSON.parse(text);
       const result: CallToolResult = { content: [{ type: 'text', text }] };
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) result.structuredContent = value as Record<string, unknown>;
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        result.structuredContent = value as Record<string, unknown>;
+        Object.defineProperty(result, RAW_STRUCTURED, { value: text, enumerable: false });
+      }
       return result;
     } catch {
       return { content: [{ type: 'text', text }] };
