@@ -154,6 +154,7 @@ function compileServer(
       exclude: s.tools?.exclude,
       maxNameLength: s.tools?.maxNameLength ?? 64,
       outputSchema: s.tools?.outputSchema ?? true,
+      maxOutputSchemaBytes: unit([...p, 'tools', 'maxOutputSchemaSize'], () => parseSize(s.tools?.maxOutputSchemaSize ?? '16kb'), 16_000),
       overrides: s.tools?.overrides ?? {},
     },
   };

@@ -74,6 +74,7 @@ export interface RawServer {
     exclude?: RawFilter;
     maxNameLength?: number;
     outputSchema?: boolean;
+    maxOutputSchemaSize?: string | number;
     overrides?: Record<string, RawToolOverride>;
   };
 }
@@ -128,6 +129,8 @@ export interface ServerConfig {
     exclude: RawFilter | undefined;
     maxNameLength: number;
     outputSchema: boolean;
+    /** Bytes of JSON; 0: no limit. */
+    maxOutputSchemaBytes: number;
     overrides: Record<string, RawToolOverride>;
   };
 }

@@ -42,6 +42,7 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
   const operations = listOperations(doc);
   const tools: ToolDef[] = [];
   const usedOverrides = new Set<string>();
+  let bigOutputs = 0;
   // Headers the sidecar sets itself (identity, static credentials) are never offered as arguments.
   const reservedHeaders = new Set([...Object.keys(server.auth?.identityHeaders ?? {}), ...Object.keys(server.upstream.headers)].map((h) => h.toLowerCase()));
   const schemes = isObject(doc.components?.securitySchemes) ? (doc.components.securitySchemes as Record<string, unknown>) : {};
@@ -64,12 +65,18 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
       reservedHeaders,
     });
     tool.oauthScopes = oauthScopes(tool.security, oauthSchemes);
+    const max = server.tools.maxOutputSchemaBytes;
+    if (tool.definition.outputSchema && max > 0 && JSON.stringify(tool.definition.outputSchema).length > max) {
+      delete tool.definition.outputSchema;
+      bigOutputs++;
+    }
     if (override?.title) tool.definition.title = override.title;
     if (override?.description) tool.definition.description = override.description;
     if (override?.annotations) tool.definition.annotations = { ...tool.definition.annotations, ...override.annotations };
     tools.push(tool);
   }
   const warnings = [...new Set([...input.warnings, ...(output?.warnings ?? [])])];
+  if (bigOutputs > 0) warnings.push(`${bigOutputs} tools have response schemas over tools.maxOutputSchemaSize; their outputSchema is left out (structuredContent is still returned)`);
   for (const key of Object.keys(server.tools.overrides)) {
     if (!usedOverrides.has(key)) warnings.push(`tools.overrides.${key} matches no operation`);
   }
