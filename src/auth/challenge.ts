@@ -9,7 +9,7 @@ const quote = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
 export function bearerChallenge(opts: { metadataUrl: string; scopes: string[]; reason?: AuthFailureReason; description?: string }): string {
   const parts = [`resource_metadata=${quote(opts.metadataUrl)}`];
   if (opts.scopes.length > 0) parts.push(`scope=${quote(opts.scopes.join(' '))}`);
-  const error = opts.reason ? errorCode(opts.reason) : undefined;
+  const error = opts.reason ? bearerErrorCode(opts.reason) : undefined;
   if (error) {
     parts.push(`error=${quote(error)}`);
     if (opts.description) parts.push(`error_description=${quote(opts.description)}`);
@@ -17,7 +17,8 @@ export function bearerChallenge(opts: { metadataUrl: string; scopes: string[]; r
   return `Bearer ${parts.join(', ')}`;
 }
 
-function errorCode(reason: AuthFailureReason): string | undefined {
+/** The RFC 6750 error code for a refusal; none when no credentials were sent. */
+export function bearerErrorCode(reason: AuthFailureReason): string | undefined {
   switch (reason) {
     case 'missing_token':
       return undefined;

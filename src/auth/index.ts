@@ -1,5 +1,5 @@
 export { AuditLog } from './audit.js';
-export { bearerChallenge } from './challenge.js';
+export { bearerChallenge, bearerErrorCode } from './challenge.js';
 export { Discovery } from './discovery.js';
 export { UserinfoCache, challengeScopes, hasScopes } from './policy.js';
 export { buildAuthRuntime, type AuthRuntime, type AuthShared, type Authenticated } from './runtime.js';

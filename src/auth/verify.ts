@@ -94,15 +94,14 @@ function toPrincipal(claims: Principal['claims'], scopesClaim: string): Principa
 
 function explain(err: unknown, token: string, auth: AuthConfig): AuthError {
   if (err instanceof AuthError) return err;
+  // Looked at first: a session token has no aud and may be signed by other keys, so jose rarely fails on its iss.
+  const iss = safeIssuer(token);
+  if (iss && iss !== auth.issuer && WORKOS_SESSION_ISSUER.test(iss)) {
+    return new AuthError('session_token', 'this is a WorkOS AuthKit session token, not an MCP access token: get a token from the AuthKit OAuth flow (issuer ' + auth.issuer + ')');
+  }
   if (err instanceof errors.JWTExpired) return new AuthError('expired', 'the access token has expired');
   if (err instanceof errors.JWTClaimValidationFailed) {
-    if (err.claim === 'iss') {
-      const iss = safeIssuer(token);
-      if (iss && WORKOS_SESSION_ISSUER.test(iss)) {
-        return new AuthError('session_token', 'this is a WorkOS AuthKit session token, not an MCP access token: get a token from the AuthKit OAuth flow (issuer ' + auth.issuer + ')');
-      }
-      return new AuthError('wrong_issuer', `the token was not issued by ${auth.issuer}`);
-    }
+    if (err.claim === 'iss') return new AuthError('wrong_issuer', `the token was not issued by ${auth.issuer}`);
     if (err.claim === 'aud') return new AuthError('wrong_audience', 'the token is not meant for this resource (aud)');
     if (err.claim === 'nbf') return new AuthError('not_yet_valid', 'the token is not valid yet (nbf)');
     return new AuthError('invalid_token', `the token is invalid: ${err.message}`);

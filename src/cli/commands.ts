@@ -1,10 +1,8 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoApi } from '../demo/api.js';
 import { formatError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { createSdkServer } from '../mcp/sdk-server.js';
 import { buildSnapshot } from '../runtime/index.js';
 import { startSidecar, type Sidecar } from '../sidecar.js';
 import { PoolRegistry } from '../upstream/index.js';
@@ -105,6 +103,8 @@ export async function runStdio(args: CliArgs, env: NodeJS.ProcessEnv): Promise<v
   const servers = [...snapshot.servers.values()];
   const rt = args.server ? servers.find((s) => s.name === args.server) : (snapshot.servers.get('/mcp') ?? (servers.length === 1 ? servers[0] : undefined));
   if (!rt) throw new Error(`choose a server with --server (one of: ${servers.map((s) => s.name).join(', ')})`);
+  const { createSdkServer } = await import('../mcp/sdk-server.js');
+  const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
   const server = createSdkServer(() => rt, log, { name: NAME, version: VERSION });
   await server.connect(new StdioServerTransport());
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AuthError, bearerChallenge, challengeScopes, type AuditLog, type Authenticated, type AuthRuntime } from '../auth/index.js';
+import { AuthError, bearerChallenge, bearerErrorCode, challengeScopes, type AuditLog, type Authenticated, type AuthRuntime } from '../auth/index.js';
 import type { ServerRuntime } from '../runtime/index.js';
 import type { Metrics } from './metrics.js';
 import { sendJson } from './respond.js';
@@ -37,7 +37,8 @@ export function sendAuthError(res: ServerResponse, auth: AuthRuntime, err: AuthE
     });
   }
   const status = err.reason === 'insufficient_scope' || err.reason === 'policy_denied' ? 403 : 401;
-  const error = status === 403 ? (err.reason === 'policy_denied' ? 'access_denied' : 'insufficient_scope') : err.reason === 'missing_token' ? 'unauthorized' : 'invalid_token';
+  // The body's error is the challenge's (invalid_request, invalid_token, insufficient_scope).
+  const error = err.reason === 'policy_denied' ? 'access_denied' : (bearerErrorCode(err.reason) ?? 'unauthorized');
   sendJson(res, status, { error, error_description: err.message }, headers);
 }
 

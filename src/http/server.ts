@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AuditLog } from '../auth/index.js';
+import type { AuditLog, Authenticated } from '../auth/index.js';
 import type { Logger } from '../log.js';
 import type { Limiter, ServerIdentity } from '../mcp/handlers.js';
-import { SessionManager } from '../mcp/stateful.js';
-import { handleStatelessPost } from '../mcp/streamable.js';
+import type { SessionManager } from '../mcp/stateful.js';
+import { answeredStepUp, handleStatelessPost } from '../mcp/streamable.js';
 import type { ServerRuntime, Snapshot, SnapshotHolder } from '../runtime/index.js';
 import { authenticateRequest } from './auth.js';
 import { applyCorsHeaders, isPreflight } from './cors.js';
@@ -30,9 +30,13 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** The sidecar's HTTP surface: MCP endpoints by path, health, readiness and metrics. */
 export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
   const sessions = new Map<string, SessionManager>();
-  const sessionsFor = (path: string): SessionManager => {
+  // The SDK transport behind stateful sessions loads on first use: stateless servers never pay for it.
+  const sessionsFor = async (path: string): Promise<SessionManager> => {
     let m = sessions.get(path);
     if (!m) {
+      const { SessionManager } = await import('../mcp/stateful.js');
+      m = sessions.get(path);
+      if (m) return m;
       m = new SessionManager(() => deps.holder.current.servers.get(path), deps.log, deps.identity, () => deps.holder.current.config.limits.maxRequestBody, { observe, limiter: deps.limiter, audit: deps.audit });
       sessions.set(path, m);
     }
@@ -62,7 +66,7 @@ export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
       const headerId = req.headers['x-request-id'];
       const requestId = typeof headerId === 'string' && REQUEST_ID.test(headerId) ? headerId : randomUUID();
       const maxBody = snapshot.config.limits.maxRequestBody;
-      let auth;
+      let auth: Authenticated | undefined;
       if (rt.auth && req.method !== 'OPTIONS') {
         auth = await authenticateRequest(req, res, rt as typeof rt & { auth: NonNullable<typeof rt.auth> }, { audit: deps.audit, metrics: deps.metrics, requestId });
         if (!auth) return;
@@ -71,7 +75,7 @@ export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
       if (rt.config.sessions === 'stateful') {
         // The SDK transport hands `req.auth` to request handlers as `authInfo`.
         if (auth) Object.assign(req, { auth: { token: auth.token, clientId: auth.principal.clientId ?? '', scopes: [...auth.principal.scopes], extra: { authenticated: auth } } });
-        return await sessionsFor(rt.config.path).handle(req, res);
+        return await (await sessionsFor(rt.config.path)).handle(req, res, (body) => answeredStepUp(rt, { auth }, body, res));
       }
       switch (req.method) {
         case 'POST':

@@ -1,7 +1,11 @@
-import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { RAW_STRUCTURED, type CallToolResult } from '../upstream/response.js';
 
-export { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS };
+/**
+ * The protocol revisions spoken here, newest first. The same list as the MCP SDK's (a test checks it):
+ * written out so the stateless path does not load the SDK's schemas at start-up.
+ */
+export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05', '2024-10-07'];
+export const LATEST_PROTOCOL_VERSION = SUPPORTED_PROTOCOL_VERSIONS[0]!;
 
 export const RPC = {
   PARSE_ERROR: -32700,

@@ -1,5 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, McpError, SetLevelRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, SetLevelRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { ServerRuntime } from '../runtime/index.js';
@@ -20,7 +20,7 @@ export function createSdkServer(getRuntime: () => ServerRuntime | undefined, log
   );
   const runtime = (): ServerRuntime => {
     const rt = getRuntime();
-    if (!rt) throw new McpError(-32601, 'this MCP server was removed from the configuration');
+    if (!rt) throw rpcError(-32601, 'this MCP server was removed from the configuration');
     return rt;
   };
   server.setRequestHandler(SetLevelRequestSchema, async () => ({}));
@@ -34,7 +34,7 @@ export function createSdkServer(getRuntime: () => ServerRuntime | undefined, log
     try {
       return (await callTool(runtime(), request.params, { log, requestId: randomUUID(), listChanged: true, auth: authenticatedFrom(authInfo), ...extra })) as never;
     } catch (err) {
-      if (err instanceof RpcError) throw new McpError(err.code, err.message, err.data);
+      if (err instanceof RpcError) throw rpcError(err.code, err.message, err.data);
       throw err;
     }
   });
@@ -43,4 +43,9 @@ export function createSdkServer(getRuntime: () => ServerRuntime | undefined, log
 
 function authenticatedFrom(authInfo: { extra?: Record<string, unknown> } | undefined): Authenticated | undefined {
   return authInfo?.extra?.authenticated as Authenticated | undefined;
+}
+
+/** The SDK sends an error's `code` and `message` as they are (McpError would prefix the message). */
+function rpcError(code: number, message: string, data?: unknown): Error {
+  return Object.assign(new Error(message), { code, data });
 }

@@ -47,7 +47,11 @@ export class SessionManager {
     return this.sessions.size;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * `answered(body)` runs on the parsed body before the SDK sees it (the HTTP layer's step-up check);
+   * it returns true when it has already answered.
+   */
+  async handle(req: IncomingMessage, res: ServerResponse, answered?: (body: unknown) => boolean): Promise<void> {
     const sid = req.headers['mcp-session-id'];
     let body: unknown;
     if (req.method === 'POST') {
@@ -58,6 +62,7 @@ export class SessionManager {
         else sendRpcError(res, 400, RPC.PARSE_ERROR, 'Parse error: Invalid JSON');
         return;
       }
+      if (answered?.(body)) return;
     }
     if (typeof sid === 'string') {
       const session = this.sessions.get(sid);

@@ -80,15 +80,7 @@ export async function handleStatelessPost(
     sendEmpty(res, 202);
     return;
   }
-  if (rt.auth && ctx.auth) {
-    for (const m of requests) {
-      const name = m.method === 'tools/call' ? (m.params as { name?: unknown } | undefined)?.name : undefined;
-      if (typeof name === 'string' && rt.tools.has(name) && !rt.auth.canCall(ctx.auth.principal, name)) {
-        sendStepUp(res, rt.auth, name);
-        return;
-      }
-    }
-  }
+  if (answeredStepUp(rt, ctx, requests, res)) return;
   const answers = await Promise.all(requests.map((m) => answer(rt, m, ctx, opts.identity)));
   // An opaque session id that no replica needs to know: clients that key their state on one get it,
   // and a stateless sidecar still accepts every request without looking it up.
@@ -111,4 +103,20 @@ async function answer(rt: ServerRuntime, m: JsonRpcMessage, ctx: CallContext, id
 function acceptsJson(accept: string): boolean {
   if (accept === '') return false;
   return (accept.includes('application/json') && accept.includes('text/event-stream')) || accept.includes('*/*') || accept.includes('application/*');
+}
+
+/**
+ * A tools/call for a tool whose scopes the caller lacks is answered with HTTP 403 and a challenge
+ * naming them (step-up), before anything runs. Returns true when it answered.
+ */
+export function answeredStepUp(rt: ServerRuntime, ctx: Pick<CallContext, 'auth'>, messages: unknown, res: ServerResponse): boolean {
+  if (!rt.auth || !ctx.auth) return false;
+  for (const m of (Array.isArray(messages) ? messages : [messages]) as JsonRpcMessage[]) {
+    const name = m?.method === 'tools/call' ? (m.params as { name?: unknown } | undefined)?.name : undefined;
+    if (typeof name === 'string' && rt.tools.has(name) && !rt.auth.canCall(ctx.auth.principal, name)) {
+      sendStepUp(res, rt.auth, name);
+      return true;
+    }
+  }
+  return false;
 }

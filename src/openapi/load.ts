@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { parse as parseYaml } from 'yaml';
 import { AppError } from '../errors.js';
 import { fetchText } from '../util/fetch.js';
@@ -120,6 +119,8 @@ async function bundle(
   };
   // A spec fetched from a URL may not read local files.
   const noLocalFiles = { order: 2, canRead: /^(?!https?:\/\/)/i, read: (file: { url: string }) => refuse(file.url, 'a spec loaded from a URL may not read local files') };
+  // Loaded only for specs that have external refs.
+  const { default: $RefParser } = await import('@apidevtools/json-schema-ref-parser');
   const parser = new $RefParser();
   try {
     const bundled = await parser.bundle(base, structuredClone(doc), {
