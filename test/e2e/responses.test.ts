@@ -208,7 +208,7 @@ t.test('an upstream that never answers ends in a timeout error result', async (t
   const took = Date.now() - started;
   t.equal(res.isError, true);
   t.match(firstText(res), /^The upstream API did not answer GET \/slow within 200 ms \(timeout\)/);
-  t.ok(took >= 190 && took < 3000, `gave up after ${took} ms`);
+  t.ok(took >= 190 && took < 5000, `gave up after ${took} ms (not a hang)`);
   await stillWorks(t);
 });
 

@@ -187,7 +187,7 @@ t.test('sendRequest times out on an upstream that never answers', async (t) => {
   const started = Date.now();
   await t.rejects(send(poolFor(t, up.url), '/hang', { timeoutMs: 150 }), { code: 'UND_ERR_HEADERS_TIMEOUT' });
   const took = Date.now() - started;
-  t.ok(took >= 140 && took < 1500, `gave up after ${took} ms`);
+  t.ok(took >= 140 && took < 5000, `gave up after ${took} ms (not a hang)`);
 });
 
 t.test('sendRequest reports a refused connection with its code', async (t) => {
