@@ -7,7 +7,7 @@ import { Metrics } from './http/metrics.js';
 import { createHttpServer, type SidecarHttpServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { buildSnapshot, SnapshotHolder, type Snapshot } from './runtime/index.js';
-import { fingerprintFiles } from './runtime/fingerprint.js';
+import { combineHashes, fingerprintFiles } from './runtime/fingerprint.js';
 import { Reloader, type ReloadResult } from './runtime/reloader.js';
 import { createSpecRefresher } from './runtime/spec-refresh.js';
 import { ConcurrencyLimiter } from './upstream/limiter.js';
@@ -58,12 +58,14 @@ export interface Sidecar {
 
 export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   const env = opts.env ?? process.env;
-  const load = async (): Promise<Config> => {
-    if (opts.configFile) return (await loadConfig(opts.configFile, env)).config;
-    if (opts.config) return opts.config;
+  // The config with the hash of the text it was parsed from ('' when given in memory).
+  const load = async (): Promise<{ config: Config; hash: string }> => {
+    if (opts.configFile) return loadConfig(opts.configFile, env);
+    if (opts.config) return { config: opts.config, hash: '' };
     throw new AppError('CONFIG_INVALID', 'no configuration given');
   };
-  const config = await load();
+  const loaded = await load();
+  const config = loaded.config;
   const log = opts.log ?? createLogger(config.logging);
   const pools = new PoolRegistry();
   const metrics = new Metrics();
@@ -72,17 +74,22 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   let publicBase = config.publicUrl ?? `http://${opts.host ?? config.listen.host}:${opts.port ?? config.listen.port}`;
   const deps = () => ({ pools, generation, version: VERSION, auth: authShared, publicBase: () => publicBase });
   let generation = 1;
-  const build = async (c: Config, files: readonly string[]): Promise<Snapshot> => {
-    const fingerprint = await fingerprintFiles(files);
+  /**
+   * Builds a snapshot and stamps it with the hashes of exactly what it was built from (the config's
+   * text and each spec file as the loader read it), so an edit made during the build is never
+   * mistaken for "unchanged" by the next reload.
+   */
+  const build = async ({ config: c, hash }: { config: Config; hash: string }): Promise<Snapshot> => {
     const snapshot = await buildSnapshot(c, deps());
-    snapshot.fingerprint = sameSet(files, snapshot.files) ? fingerprint : '';
+    if (hash && c.file && snapshot.specHashes) {
+      snapshot.fingerprint = combineHashes(new Map([...snapshot.specHashes, [c.file, hash]]));
+    }
     return snapshot;
   };
-  const first = await buildSnapshot(config, deps()).catch(async (err: unknown) => {
+  const first = await build(loaded).catch(async (err: unknown) => {
     await pools.closeAll();
     throw err;
   });
-  first.fingerprint = await fingerprintFiles(first.files);
   const holder = new SnapshotHolder(first);
   const announce = (s: Snapshot) => {
     metrics.generation.set(s.generation);
@@ -129,12 +136,13 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     if (!force && current.fingerprint && (await fingerprintFiles(current.files)) === current.fingerprint) {
       return current;
     }
-    const next = await load();
+    const nextLoaded = await load();
+    const next = nextLoaded.config;
     if (next.listen.host !== config.listen.host || next.listen.port !== config.listen.port) {
       throw new AppError('CONFIG_RESTART_REQUIRED', `listen changed (${config.listen.host}:${config.listen.port} → ${next.listen.host}:${next.listen.port}): restart the sidecar to apply it`);
     }
     generation++;
-    const snapshot = await build(next, current.files);
+    const snapshot = await build(nextLoaded);
     holder.swap(snapshot);
     watcher?.update(snapshot.files);
     announce(snapshot);
@@ -201,9 +209,4 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     close,
     requestReload: (reason) => reloader.trigger(reason),
   };
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  const set = new Set(a);
-  return a.length === b.length && b.every((x) => set.has(x));
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { AuthConfig } from '../config/types.js';
 import { AppError } from '../errors.js';
@@ -22,10 +22,11 @@ export class AuthError extends AppError {
 export class JwksRegistry {
   private readonly sets = new Map<string, JWTVerifyGetKey>();
 
-  get(uri: string): JWTVerifyGetKey {
+  async get(uri: string): Promise<JWTVerifyGetKey> {
     let set = this.sets.get(uri);
     if (!set) {
-      set = createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000, timeoutDuration: 5000 });
+      const { createRemoteJWKSet } = await loadJose();
+      set = this.sets.get(uri) ?? createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000, timeoutDuration: 5000 });
       this.sets.set(uri, set);
     }
     return set;
@@ -37,6 +38,13 @@ export interface VerifierDeps {
   discovery: Discovery;
   /** Verified tokens (hash → principal), shared by snapshots with the same issuer and audiences. */
   cache: LRUCache<string, Principal>;
+}
+
+/** jose loads with the first token: a sidecar without auth never pays for it at start-up. */
+let jose: Promise<typeof import('jose')> | undefined;
+function loadJose(): Promise<typeof import('jose')> {
+  jose ??= import('jose');
+  return jose;
 }
 
 const WORKOS_SESSION_ISSUER = /^https:\/\/api\.workos\.com\/user_management\//;
@@ -54,7 +62,7 @@ export function createVerifier(auth: AuthConfig, audiences: () => string[], deps
       if (!meta?.jwks_uri) throw new AuthError('jwks_unavailable', `cannot find the JWKS of ${auth.issuer}: no jwks_uri in its metadata (set auth.jwksUri)`);
       jwksUri = meta.jwks_uri;
     }
-    return deps.jwks.get(jwksUri);
+    return await deps.jwks.get(jwksUri);
   };
   return async (token) => {
     const key = `${auth.issuer}\0${audiences().join(' ')}\0${createHash('sha256').update(token).digest('base64url')}`;
@@ -63,6 +71,7 @@ export function createVerifier(auth: AuthConfig, audiences: () => string[], deps
     const getKey = await keyFor();
     let payload;
     try {
+      const { jwtVerify } = await loadJose();
       ({ payload } = await jwtVerify(token, getKey, {
         issuer: auth.issuer,
         audience: audiences(),
@@ -99,24 +108,36 @@ function explain(err: unknown, token: string, auth: AuthConfig): AuthError {
   if (iss && iss !== auth.issuer && WORKOS_SESSION_ISSUER.test(iss)) {
     return new AuthError('session_token', 'this is a WorkOS AuthKit session token, not an MCP access token: get a token from the AuthKit OAuth flow (issuer ' + auth.issuer + ')');
   }
-  if (err instanceof errors.JWTExpired) return new AuthError('expired', 'the access token has expired');
-  if (err instanceof errors.JWTClaimValidationFailed) {
-    if (err.claim === 'iss') return new AuthError('wrong_issuer', `the token was not issued by ${auth.issuer}`);
-    if (err.claim === 'aud') return new AuthError('wrong_audience', 'the token is not meant for this resource (aud)');
-    if (err.claim === 'nbf') return new AuthError('not_yet_valid', 'the token is not valid yet (nbf)');
-    return new AuthError('invalid_token', `the token is invalid: ${err.message}`);
+  // jose's errors carry stable codes; branch on those, not on classes or messages.
+  const { code, claim } = err as { code?: string; claim?: string };
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return new AuthError('expired', 'the access token has expired');
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (claim === 'iss') return new AuthError('wrong_issuer', `the token was not issued by ${auth.issuer}`);
+      if (claim === 'aud') return new AuthError('wrong_audience', 'the token is not meant for this resource (aud)');
+      if (claim === 'nbf') return new AuthError('not_yet_valid', 'the token is not valid yet (nbf)');
+      return new AuthError('invalid_token', `the token is invalid: ${(err as Error).message}`);
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return new AuthError('algorithm_not_allowed', 'the token is signed with an algorithm this resource does not accept');
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      return new AuthError('unknown_key', 'the token is signed with a key the issuer does not publish');
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return new AuthError('bad_signature', 'the token signature is invalid');
+    case 'ERR_JWKS_TIMEOUT':
+    case 'ERR_JWKS_INVALID':
+    case 'ECONNREFUSED':
+      return new AuthError('jwks_unavailable', 'the issuer keys could not be fetched; try again');
   }
-  if (err instanceof errors.JOSEAlgNotAllowed) return new AuthError('algorithm_not_allowed', 'the token is signed with an algorithm this resource does not accept');
-  if (err instanceof errors.JWKSNoMatchingKey) return new AuthError('unknown_key', 'the token is signed with a key the issuer does not publish');
-  if (err instanceof errors.JWSSignatureVerificationFailed) return new AuthError('bad_signature', 'the token signature is invalid');
-  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) return new AuthError('jwks_unavailable', 'the issuer keys could not be fetched; try again');
-  if (err instanceof TypeError || (err as { code?: string }).code === 'ECONNREFUSED') return new AuthError('jwks_unavailable', 'the issuer keys could not be fetched; try again');
+  if (err instanceof TypeError) return new AuthError('jwks_unavailable', 'the issuer keys could not be fetched; try again');
   return new AuthError('invalid_token', 'the token is malformed or invalid');
 }
 
+/** The unverified `iss` of a compact JWT, only to explain a rejection. */
 function safeIssuer(token: string): string | undefined {
   try {
-    return decodeJwt(token).iss;
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown };
+    return typeof payload.iss === 'string' ? payload.iss : undefined;
   } catch {
     return undefined;
   }

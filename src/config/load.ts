@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { AppError, type Problem } from '../errors.js';
+import { hashContent } from '../runtime/fingerprint.js';
 import { parseDuration, parseSize } from '../util/units.js';
 import { expandEnvInDocument } from './env.js';
 import type { AuthConfig, Config, CorsConfig, RawAuth, RawConfig, RawCors, RawServer, ServerConfig } from './types.js';
@@ -10,7 +10,7 @@ import { checkConfigShape, formatKeyPath, locate } from './validate.js';
 
 export interface LoadedConfig {
   config: Config;
-  /** sha256 of the file's bytes, to skip reloads when nothing changed. */
+  /** Hash of the file's text, to skip reloads when nothing changed. */
   hash: string;
 }
 
@@ -22,7 +22,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   } catch (err) {
     throw new AppError('CONFIG_INVALID', `cannot read config file ${abs}: ${(err as Error).message}`, { cause: err });
   }
-  return { config: parseConfig(text, abs, env), hash: createHash('sha256').update(text).digest('hex') };
+  return { config: parseConfig(text, abs, env), hash: hashContent(text) };
 }
 
 /** YAML text → validated, compiled Config. Every problem is reported at once, with its location. */

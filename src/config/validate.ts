@@ -1,10 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { isMap, isPair, isScalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { Problem } from '../errors.js';
+import { CONFIG_AJV_OPTIONS } from './ajv-options.js';
 
 const SCHEMA_URL = new URL('../../schemas/config.schema.json', import.meta.url);
-let compiled: ValidateFunction | undefined;
+// `npm run build` writes this standalone validator next to the compiled module; from sources it is absent.
+const PRECOMPILED = new URL('./config-validator.cjs', import.meta.url);
+let compiled: ValidateFunction | undefined = existsSync(PRECOMPILED)
+  ? ((await import(PRECOMPILED.href)) as { default: ValidateFunction }).default
+  : undefined;
 
 export function loadConfigSchema(): Record<string, unknown> {
   return JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as Record<string, unknown>;
@@ -12,9 +17,7 @@ export function loadConfigSchema(): Record<string, unknown> {
 
 /** Compiled once per process: the schema file is the single source of truth for the shape. */
 function validator(): ValidateFunction {
-  compiled ??= new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true }).compile(
-    loadConfigSchema(),
-  );
+  compiled ??= new Ajv2020(CONFIG_AJV_OPTIONS).compile(loadConfigSchema());
   return compiled;
 }
 

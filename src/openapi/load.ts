@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { AppError } from '../errors.js';
+import { hashContent } from '../runtime/fingerprint.js';
 import { fetchText } from '../util/fetch.js';
 import { isObject, type OpenApiDoc } from './types.js';
 import { upgradeSwagger2 } from './upgrade.js';
@@ -16,6 +17,8 @@ export interface LoadedSpec {
   version: '2.0' | '3.0' | '3.1';
   /** Every local file the document was built from (to watch for changes). */
   files: string[];
+  /** Content hash of each of `files` as read for this build (to skip reloads when none changed). */
+  hashes?: Map<string, string>;
 }
 
 export interface SpecLoadOptions {
@@ -33,7 +36,7 @@ export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<L
   let doc = parseSpecText(text, source);
   let files = isUrl ? [] : [source];
 
-  if (hasExternalRefs(doc)) {
+  if (/^\s*\{/.test(text) ? EXTERNAL_REF_IN_JSON.test(text) : hasExternalRefs(doc)) {
     const allowed = new Set(opts.refHosts.map((h) => h.toLowerCase()));
     if (isUrl) allowed.add(new URL(source).host.toLowerCase());
     ({ doc, files } = await bundle(doc, source, isUrl, allowed, { timeoutMs, maxBytes }));
@@ -49,7 +52,14 @@ export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<L
   else {
     throw new AppError('SPEC_INVALID', `${source}: not an OpenAPI document (no "openapi: 3.x" or "swagger: 2.0" field)`);
   }
-  return { doc, source, version, files };
+  return { doc, source, version, files, hashes: isUrl ? new Map() : await hashFiles(source, text, files) };
+}
+
+/** The root's hash from the text already read; a multi-file tree's other files are read again. */
+async function hashFiles(source: string, text: string, files: string[]): Promise<Map<string, string>> {
+  const hashes = new Map([[source, hashContent(text)]]);
+  for (const f of files) if (!hashes.has(f)) hashes.set(f, await readFile(f).then(hashContent, () => 'missing'));
+  return hashes;
 }
 
 async function readLocal(file: string): Promise<string> {
@@ -71,6 +81,9 @@ export function parseSpecText(text: string, source: string): OpenApiDoc {
   if (!isObject(value)) throw new AppError('SPEC_INVALID', `${source}: not an OpenAPI document (top level is not an object)`);
   return value as OpenApiDoc;
 }
+
+/** In JSON text a quote inside a string is escaped, so this finds `"$ref": "<not #>"` keys only. */
+const EXTERNAL_REF_IN_JSON = /"\$ref"\s*:\s*"(?!#)/;
 
 function hasExternalRefs(root: unknown): boolean {
   const stack: unknown[] = [root];

@@ -43,8 +43,13 @@ export interface Snapshot {
   /** Local files this snapshot was built from: the config and every spec file. */
   files: string[];
   builtAt: Date;
-  /** Hash of the files it was built from, read before the build; '' forces the next reload. */
+  /**
+   * Content hash of the spec files exactly as this build read them, combined with the config's by
+   * the caller; '' forces the next reload.
+   */
   fingerprint: string;
+  /** Hash per spec file as read for this build (config file not included). */
+  specHashes: Map<string, string> | undefined;
   /** Host header check against DNS rebinding (config.allowedHosts). */
   hostAllowed: (host: string | undefined) => boolean;
   /** Releases what the snapshot holds (pool references). Called once, when no request uses it. */
@@ -69,11 +74,15 @@ export async function buildSnapshot(config: Config, deps: BuildDeps): Promise<Sn
   const acquired: UpstreamTarget['pool'][] = [];
   const problems: Problem[] = [];
   const files = new Set<string>(config.file ? [config.file] : []);
+  const hashes = new Map<string, string>();
+  let hashed = true;
   const results = await Promise.all(
     config.servers.map(async (server) => {
       try {
         const spec = await loadSpec(server.spec, { refHosts: server.refHosts });
         for (const f of spec.files) files.add(f);
+        if (spec.hashes) for (const [f, h] of spec.hashes) hashes.set(f, h);
+        else hashed = false;
         return { server, spec };
       } catch (err) {
         problems.push({ ...server.specAt, message: isAppError(err) ? err.message : String(err) });
@@ -107,6 +116,7 @@ export async function buildSnapshot(config: Config, deps: BuildDeps): Promise<Sn
     files: [...files],
     builtAt: new Date(),
     fingerprint: '',
+    specHashes: hashed ? hashes : undefined,
     hostAllowed: compileHostMatcher(config.allowedHosts),
     dispose() {
       if (disposed) return;

@@ -140,3 +140,15 @@ t.test('a reload that adds a server serves it at its path', async (t) => {
   t.same(await toolNames(`${sidecar.url}/mcp`), ['one', 'two']);
   t.same(await toolNames(`${sidecar.url}/mcp/extra`), ['three']);
 });
+
+t.test('an edit made right after start-up is never mistaken for "unchanged"', async (t) => {
+  const { startTestSidecar, spec30 } = await import('../helpers/sidecar.js');
+  const op = (id: string) => ({ [`/${id}`]: { get: { operationId: id, responses: { '200': { description: 'ok' } } } } });
+  const cfg = { reload: { watch: false }, servers: [{ path: '/mcp', spec: './s.json', upstream: { baseUrl: 'http://127.0.0.1:9' } }] };
+  const s = await startTestSidecar(t, { config: cfg, files: { 's.json': spec30(op('one')) } });
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(`${s.dir}/s.json`, JSON.stringify(spec30({ ...op('one'), ...op('two') })));
+  const next = await s.reload();
+  t.same([...next.servers.get('/mcp')!.tools.keys()].sort(), ['one', 'two']);
+  t.equal(await s.reload(), next, 'and a second reload with nothing changed keeps it');
+});
