@@ -79,14 +79,17 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
    * text and each spec file as the loader read it), so an edit made during the build is never
    * mistaken for "unchanged" by the next reload.
    */
+  const stamp = async (snapshot: Snapshot, hash: string): Promise<void> => {
+    if (hash && snapshot.config.file && snapshot.specHashes) {
+      snapshot.fingerprint = combineHashes(new Map([...(await snapshot.specHashes()), [snapshot.config.file, hash]]));
+    }
+  };
   const build = async ({ config: c, hash }: { config: Config; hash: string }): Promise<Snapshot> => {
     const snapshot = await buildSnapshot(c, deps());
-    if (hash && c.file && snapshot.specHashes) {
-      snapshot.fingerprint = combineHashes(new Map([...snapshot.specHashes, [c.file, hash]]));
-    }
+    await stamp(snapshot, hash);
     return snapshot;
   };
-  const first = await build(loaded).catch(async (err: unknown) => {
+  const first = await buildSnapshot(config, deps()).catch(async (err: unknown) => {
     await pools.closeAll();
     throw err;
   });
@@ -132,6 +135,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
 
   let watcher: FileWatcher | undefined;
   const reload = async ({ force = false, reason = 'requested' } = {}): Promise<Snapshot> => {
+    await firstStamped;
     const current = holder.current;
     if (!force && current.fingerprint && (await fingerprintFiles(current.files)) === current.fingerprint) {
       return current;
@@ -179,6 +183,8 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   if (opts.configFile && config.reload.watch) {
     watcher = createFileWatcher(first.files, () => reloader.trigger('file changed'), (err) => log.warn({ err: err.message }, 'file watch error; retrying'));
   }
+  // The first snapshot's hashes (13 MB for GitHub's spec) are taken once the sidecar is serving.
+  const firstStamped = new Promise<void>((resolve) => setImmediate(() => void stamp(first, loaded.hash).finally(resolve)));
   const refresher = createSpecRefresher(() => holder.current, config.reload.specRefreshMs, () => reloader.trigger('remote spec changed'), log);
 
   const close = async (graceMs = config.limits.shutdownGraceMs): Promise<void> => {

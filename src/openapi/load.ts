@@ -17,8 +17,11 @@ export interface LoadedSpec {
   version: '2.0' | '3.0' | '3.1';
   /** Every local file the document was built from (to watch for changes). */
   files: string[];
-  /** Content hash of each of `files` as read for this build (to skip reloads when none changed). */
-  hashes?: Map<string, string>;
+  /**
+   * Content hash of each of `files` as read for this build (to skip reloads when none changed).
+   * Computed on first call, so hashing a large spec stays off the path to ready.
+   */
+  hashes?: () => Promise<Map<string, string>>;
 }
 
 export interface SpecLoadOptions {
@@ -32,7 +35,8 @@ export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<L
   const isUrl = /^https?:\/\//i.test(source);
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
-  const text = isUrl ? await fetchText(source, { timeoutMs, maxBytes }) : await readLocal(source);
+  const bytes = isUrl ? undefined : await readLocal(source);
+  const text = bytes ? bytes.toString('utf8') : await fetchText(source, { timeoutMs, maxBytes });
   let doc = parseSpecText(text, source);
   let files = isUrl ? [] : [source];
 
@@ -52,19 +56,23 @@ export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<L
   else {
     throw new AppError('SPEC_INVALID', `${source}: not an OpenAPI document (no "openapi: 3.x" or "swagger: 2.0" field)`);
   }
-  return { doc, source, version, files, hashes: isUrl ? new Map() : await hashFiles(source, text, files) };
+  let hashed: Promise<Map<string, string>> | undefined;
+  const hashes = () => (hashed ??= bytes ? hashFiles(source, bytes, files) : Promise.resolve(new Map()));
+  // Multi-file trees are hashed now: their other files are read again, and must match this build.
+  if (files.length > 1) await hashes();
+  return { doc, source, version, files, hashes };
 }
 
-/** The root's hash from the text already read; a multi-file tree's other files are read again. */
-async function hashFiles(source: string, text: string, files: string[]): Promise<Map<string, string>> {
-  const hashes = new Map([[source, hashContent(text)]]);
+/** The root's hash from the bytes already read; a multi-file tree's other files are read again. */
+async function hashFiles(source: string, bytes: Buffer, files: string[]): Promise<Map<string, string>> {
+  const hashes = new Map([[source, hashContent(bytes)]]);
   for (const f of files) if (!hashes.has(f)) hashes.set(f, await readFile(f).then(hashContent, () => 'missing'));
   return hashes;
 }
 
-async function readLocal(file: string): Promise<string> {
+async function readLocal(file: string): Promise<Buffer> {
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (err) {
     throw new AppError('SPEC_LOAD_FAILED', `cannot read spec ${file}: ${(err as Error).message}`, { cause: err });
   }

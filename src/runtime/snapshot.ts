@@ -48,8 +48,8 @@ export interface Snapshot {
    * the caller; '' forces the next reload.
    */
   fingerprint: string;
-  /** Hash per spec file as read for this build (config file not included). */
-  specHashes: Map<string, string> | undefined;
+  /** Hash per spec file as read for this build (config file not included), computed when asked. */
+  specHashes: (() => Promise<Map<string, string>>) | undefined;
   /** Host header check against DNS rebinding (config.allowedHosts). */
   hostAllowed: (host: string | undefined) => boolean;
   /** Releases what the snapshot holds (pool references). Called once, when no request uses it. */
@@ -74,14 +74,14 @@ export async function buildSnapshot(config: Config, deps: BuildDeps): Promise<Sn
   const acquired: UpstreamTarget['pool'][] = [];
   const problems: Problem[] = [];
   const files = new Set<string>(config.file ? [config.file] : []);
-  const hashes = new Map<string, string>();
+  const hashers: (() => Promise<Map<string, string>>)[] = [];
   let hashed = true;
   const results = await Promise.all(
     config.servers.map(async (server) => {
       try {
         const spec = await loadSpec(server.spec, { refHosts: server.refHosts });
         for (const f of spec.files) files.add(f);
-        if (spec.hashes) for (const [f, h] of spec.hashes) hashes.set(f, h);
+        if (spec.hashes) hashers.push(spec.hashes);
         else hashed = false;
         return { server, spec };
       } catch (err) {
@@ -116,7 +116,7 @@ export async function buildSnapshot(config: Config, deps: BuildDeps): Promise<Sn
     files: [...files],
     builtAt: new Date(),
     fingerprint: '',
-    specHashes: hashed ? hashes : undefined,
+    specHashes: hashed ? async () => new Map((await Promise.all(hashers.map((h) => h()))).flatMap((m) => [...m])) : undefined,
     hostAllowed: compileHostMatcher(config.allowedHosts),
     dispose() {
       if (disposed) return;
