@@ -27,3 +27,18 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
 export function sendRpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
   sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
 }
+
+/** A JSON body given as one string or as pre-encoded chunks (cached tools/list bytes). */
+export function sendChunks(res: ServerResponse, status: number, body: string | Buffer[], headers: Record<string, string> = {}): void {
+  if (typeof body === 'string') return sendRaw(res, status, body, headers);
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const length = body.reduce((n, b) => n + b.length, 0);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(length), ...headers });
+  res.cork();
+  for (const chunk of body.slice(0, -1)) res.write(chunk);
+  res.end(body[body.length - 1]);
+  res.uncork();
+}

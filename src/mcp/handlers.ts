@@ -43,7 +43,7 @@ export async function dispatch(rt: ServerRuntime, method: string, params: unknow
       // Accepted; tool calls log to the sidecar's own log, so there are no log notifications to filter.
       return {};
     case 'tools/list':
-      return new RawJson(ctx.auth && rt.auth ? rt.listFor((name) => rt.auth!.canCall(ctx.auth!.principal, name)) : rt.toolsListJson);
+      return new RawJson(ctx.auth && rt.auth ? rt.listFor((name) => rt.auth!.canCall(ctx.auth!.principal, name)) : rt.toolsListBytes);
     case 'tools/call':
       return callTool(rt, params, ctx);
     default:

@@ -38,9 +38,12 @@ export class RpcError extends Error {
   }
 }
 
-/** A result that is already JSON text (tools/list), spliced into the response without re-serialising. */
+/**
+ * A result that is already encoded (tools/list): written out as UTF-8 bytes made once per snapshot,
+ * without re-serialising or re-encoding megabytes of tool definitions per request.
+ */
 export class RawJson {
-  constructor(readonly json: string) {}
+  constructor(readonly bytes: Buffer) {}
 }
 
 const supported = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
@@ -58,10 +61,14 @@ export function isRequest(m: JsonRpcMessage): boolean {
   return typeof m.method === 'string' && m.id !== undefined && m.id !== null;
 }
 
-export function serializeResponse(id: JsonRpcId | null, result: unknown): string {
-  const body = result instanceof RawJson ? result.json : serializeResult(result);
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${body}}`;
+/** A JSON-RPC response as the chunks to write: strings, and the cached bytes of a RawJson result. */
+export function serializeResponse(id: JsonRpcId | null, result: unknown): string | Buffer[] {
+  const head = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`;
+  if (result instanceof RawJson) return [Buffer.from(head), result.bytes, CLOSE_BRACE];
+  return `${head}${serializeResult(result)}}`;
 }
+
+const CLOSE_BRACE = Buffer.from('}');
 
 /** A tool result whose structuredContent is the upstream's JSON text is written without re-stringifying it. */
 function serializeResult(result: unknown): string {

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAppError } from '../errors.js';
 import { readRequestBody } from '../http/body.js';
 import { sendStepUp } from '../http/auth.js';
-import { sendEmpty, sendRaw, sendRpcError } from '../http/respond.js';
+import { sendChunks, sendEmpty, sendRaw, sendRpcError } from '../http/respond.js';
 import type { ServerRuntime } from '../runtime/index.js';
 import { dispatch, type CallContext, type ServerIdentity } from './handlers.js';
 import {
@@ -85,10 +85,11 @@ export async function handleStatelessPost(
   // An opaque session id that no replica needs to know: clients that key their state on one get it,
   // and a stateless sidecar still accepts every request without looking it up.
   const headers = requests.some((m) => m.method === 'initialize') ? { 'mcp-session-id': randomUUID() } : undefined;
-  sendRaw(res, 200, batch ? `[${answers.join(',')}]` : answers[0]!, headers);
+  if (!batch) return sendChunks(res, 200, answers[0]!, headers);
+  sendRaw(res, 200, `[${answers.map((a) => (typeof a === 'string' ? a : Buffer.concat(a).toString('utf8'))).join(',')}]`, headers);
 }
 
-async function answer(rt: ServerRuntime, m: JsonRpcMessage, ctx: CallContext, identity: ServerIdentity): Promise<string> {
+async function answer(rt: ServerRuntime, m: JsonRpcMessage, ctx: CallContext, identity: ServerIdentity): Promise<string | Buffer[]> {
   const id = m.id as string | number;
   try {
     return serializeResponse(id, await dispatch(rt, m.method!, m.params, ctx, identity));

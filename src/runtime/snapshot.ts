@@ -22,8 +22,10 @@ export interface ServerRuntime {
   version: string;
   instructions: string | undefined;
   tools: Map<string, RuntimeTool>;
-  /** `{"tools":[…]}` serialised once: tools/list is a string copy on the hot path. */
+  /** `{"tools":[…]}` serialised once. */
   toolsListJson: string;
+  /** The same, UTF-8 encoded once: tools/list writes these bytes as they are. */
+  toolsListBytes: Buffer;
   definitions: ToolDefinition[];
   operationCount: number;
   warnings: string[];
@@ -31,8 +33,8 @@ export interface ServerRuntime {
   cors: CorsPolicy | undefined;
   /** Undefined: no OAuth (anyone who can reach the endpoint may call it). */
   auth: AuthRuntime | undefined;
-  /** tools/list for a caller who may not see every tool, by the set of tools visible. */
-  listFor(visible: (tool: string) => boolean): string;
+  /** tools/list bytes for a caller who may not see every tool, by the set of tools visible. */
+  listFor(visible: (tool: string) => boolean): Buffer;
 }
 
 export interface Snapshot {
@@ -183,8 +185,9 @@ function buildServer(
         shared: (deps.auth ??= createAuthShared()),
       })
     : undefined;
-  const filtered = new Map<string, string>();
+  const filtered = new Map<string, Buffer>();
   const toolsListJson = JSON.stringify({ tools: definitions });
+  const toolsListBytes = Buffer.from(toolsListJson);
   return {
     config: server,
     name: server.name,
@@ -193,6 +196,7 @@ function buildServer(
     instructions: server.instructions ?? undefined,
     tools,
     toolsListJson,
+    toolsListBytes,
     definitions,
     operationCount: set.operationCount,
     warnings: set.warnings,
@@ -200,14 +204,14 @@ function buildServer(
     auth,
     listFor(visible) {
       const shown = set.tools.filter((t) => visible(t.name));
-      if (shown.length === set.tools.length) return toolsListJson;
+      if (shown.length === set.tools.length) return toolsListBytes;
       const key = shown.map((t) => t.name).join('\0');
-      let json = filtered.get(key);
-      if (json === undefined) {
-        json = JSON.stringify({ tools: shown.map((t) => t.definition) });
-        if (filtered.size < 256) filtered.set(key, json);
+      let bytes = filtered.get(key);
+      if (bytes === undefined) {
+        bytes = Buffer.from(JSON.stringify({ tools: shown.map((t) => t.definition) }));
+        if (filtered.size < 256) filtered.set(key, bytes);
       }
-      return json;
+      return bytes;
     },
   };
 }
