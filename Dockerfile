@@ -18,8 +18,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY schemas ./schemas
+COPY scripts ./scripts
 # No source maps in the image: node does not use them unless run with --enable-source-maps.
-RUN npm run build -- --sourceMap false
+# Then the config validator is compiled ahead of time, as `npm run build` does.
+RUN npx tsc -p tsconfig.build.json --sourceMap false && node scripts/compile-config-validator.mjs
 
 # ---- runtime: production dependencies and the compiled code only -----------------------------------
 FROM ${NODE_IMAGE}
