@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { startDemoApi } from '../demo/api.js';
 import { formatError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { buildSnapshot } from '../runtime/index.js';
+import { buildSnapshot, type Snapshot } from '../runtime/index.js';
 import { startSidecar, type Sidecar } from '../sidecar.js';
 import { PoolRegistry } from '../upstream/index.js';
 import { NAME, VERSION } from '../version.js';
@@ -33,12 +33,30 @@ export async function runDemo(args: CliArgs, env: NodeJS.ProcessEnv): Promise<Si
   return sidecar;
 }
 
-export async function runValidate(args: CliArgs, env: NodeJS.ProcessEnv, out: Out): Promise<number> {
-  const source = resolveConfigSource(args, env);
+/**
+ * Loads the config and builds a snapshot without serving it, runs `use`, and turns any error into
+ * its printed problems and exit code 1: what `validate` and `tools` share.
+ */
+async function withSnapshot(source: ConfigSource, env: NodeJS.ProcessEnv, out: Out, use: (snapshot: Snapshot) => number): Promise<number> {
   const pools = new PoolRegistry();
   try {
-    const config = await loadFromSource(source, env);
-    const snapshot = await buildSnapshot(config, { pools, generation: 1, version: VERSION });
+    const snapshot = await buildSnapshot(await loadFromSource(source, env), { pools, generation: 1, version: VERSION });
+    try {
+      return use(snapshot);
+    } finally {
+      snapshot.dispose();
+    }
+  } catch (err) {
+    out(formatError(err));
+    return 1;
+  } finally {
+    await pools.closeAll();
+  }
+}
+
+export async function runValidate(args: CliArgs, env: NodeJS.ProcessEnv, out: Out): Promise<number> {
+  const source = resolveConfigSource(args, env);
+  return withSnapshot(source, env, out, (snapshot) => {
     let compileErrors = 0;
     for (const rt of snapshot.servers.values()) {
       for (const tool of rt.tools.values()) {
@@ -52,43 +70,28 @@ export async function runValidate(args: CliArgs, env: NodeJS.ProcessEnv, out: Ou
       out(`${rt.name} (${rt.config.path}): ${rt.tools.size} tools from ${rt.operationCount} operations in ${path.basename(rt.config.spec)}`);
       for (const w of rt.warnings) out(`  warning: ${w}`);
     }
-    snapshot.dispose();
     if (compileErrors > 0) return 1;
     out(`${describeSource(source)} is valid`);
     return 0;
-  } catch (err) {
-    out(formatError(err));
-    return 1;
-  } finally {
-    await pools.closeAll();
-  }
+  });
 }
 
 export async function runTools(args: CliArgs, env: NodeJS.ProcessEnv, out: Out): Promise<number> {
-  const pools = new PoolRegistry();
-  try {
-    const config = await loadFromSource(resolveConfigSource(args, env), env);
-    const snapshot = await buildSnapshot(config, { pools, generation: 1, version: VERSION });
+  return withSnapshot(resolveConfigSource(args, env), env, out, (snapshot) => {
     const servers = [...snapshot.servers.values()];
     if (args.json) {
       out(JSON.stringify(servers.map((rt) => ({ name: rt.name, path: rt.config.path, tokens: estimateTokens(rt.toolsListJson), tools: rt.definitions })), null, 2));
-    } else {
-      for (const rt of servers) {
-        out(`${rt.name} ${rt.config.path}: ${rt.tools.size} tools, tools/list ≈ ${estimateTokens(rt.toolsListJson).toLocaleString('en-US')} tokens (${rt.toolsListJson.length.toLocaleString('en-US')} bytes)`);
-        for (const t of rt.tools.values()) {
-          const hints = Object.entries(t.def.definition.annotations ?? {}).filter(([, v]) => v === true).map(([k]) => k.replace(/Hint$/, ''));
-          out(`  ${t.def.name.padEnd(32)} ${t.def.method.padEnd(6)} ${t.def.path}${hints.length ? `  [${hints.join(', ')}]` : ''}`);
-        }
+      return 0;
+    }
+    for (const rt of servers) {
+      out(`${rt.name} ${rt.config.path}: ${rt.tools.size} tools, tools/list ≈ ${estimateTokens(rt.toolsListJson).toLocaleString('en-US')} tokens (${rt.toolsListJson.length.toLocaleString('en-US')} bytes)`);
+      for (const t of rt.tools.values()) {
+        const hints = Object.entries(t.def.definition.annotations ?? {}).filter(([, v]) => v === true).map(([k]) => k.replace(/Hint$/, ''));
+        out(`  ${t.def.name.padEnd(32)} ${t.def.method.padEnd(6)} ${t.def.path}${hints.length ? `  [${hints.join(', ')}]` : ''}`);
       }
     }
-    snapshot.dispose();
     return 0;
-  } catch (err) {
-    out(formatError(err));
-    return 1;
-  } finally {
-    await pools.closeAll();
-  }
+  });
 }
 
 /** About 4 bytes of JSON per token: close enough to compare tool sets. */
