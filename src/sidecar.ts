@@ -142,6 +142,9 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     }
     const nextLoaded = await load();
     const next = nextLoaded.config;
+    // Watch the specs this config names before building it: if one is missing and the build fails,
+    // its appearance must still trigger the reload that fixes it.
+    watcher?.update([...new Set([...current.files, ...next.servers.map((s) => s.spec).filter((f) => !/^https?:\/\//i.test(f))])]);
     if (next.listen.host !== config.listen.host || next.listen.port !== config.listen.port) {
       throw new AppError('CONFIG_RESTART_REQUIRED', `listen changed (${config.listen.host}:${config.listen.port} → ${next.listen.host}:${next.listen.port}): restart the sidecar to apply it`);
     }

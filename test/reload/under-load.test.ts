@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap';
 import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -37,8 +38,8 @@ async function upstreamNamed(t: Test, who: string): Promise<TestUpstream> {
   return up;
 }
 
-const configFor = (baseUrl: string, server: object = {}) => ({
-  reload: { watch: true, debounce: '50ms' },
+const configFor = (baseUrl: string, server: object = {}, debounce = '50ms') => ({
+  reload: { watch: true, debounce },
   servers: [{ path: '/mcp', spec: './spec.yaml', upstream: { baseUrl }, ...server }],
 });
 
@@ -93,6 +94,8 @@ class Load {
   /** Completion times of successful answers, to prove the load overlapped a reload. */
   readonly times: number[] = [];
   readonly stageOf: number[] = Array.from({ length: LOOPS }, () => 0);
+  /** Every stage any loop has seen. */
+  readonly seen = new Set<number>();
   private stopped = false;
   private readonly done: Promise<void>;
 
@@ -119,6 +122,7 @@ class Load {
     if (at === -1) return this.fail(i, `tools/list gave [${key}], not one of the expected stages`);
     if (at < this.stageOf[i]!) return this.fail(i, `tools/list went back from stage ${this.stageOf[i]} to ${at} ([${key}])`);
     this.stageOf[i] = at;
+    this.seen.add(at);
   }
 
   private checkCall(i: number, status: number, result: any): boolean {
@@ -169,11 +173,11 @@ class Load {
   }
 
   /** Waits until every loop's tools/list shows `stage`; fails at once if any answer failed. */
-  reached(stage: number): Promise<true> {
+  reached(stage: number, ms?: number): Promise<true> {
     return until(`every loop to see stage ${stage} [${this.stages[stage]}]`, () => {
       if (this.failures.length) throw new Error(`calls failed:\n${this.failures.join('\n')}`);
       return this.stageOf.every((s) => s >= stage) ? true : undefined;
-    });
+    }, ms);
   }
 
   answeredBetween(from: number, to: number): number {
@@ -232,16 +236,56 @@ t.test('a change of upstream.baseUrl under load moves every call to the new upst
   await finish(t, load);
 });
 
-t.test('bad YAML, a schema error and a missing spec keep the old tools answering, show on /readyz, and a later good edit still applies', async (t) => {
+t.test('a call whose request began before a reload finishes on the config it began with, though its upstream left the new one', async (t) => {
+  const a = await upstreamNamed(t, 'a');
+  const b = await upstreamNamed(t, 'b');
+  const s = await startTestSidecar(t, { config: configFor(a.url), files: { 'spec.yaml': specOf('one', 'two') } });
+
+  // Headers and 10 bytes of the body now; the rest after the reload.
+  const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'one', arguments: {} } }));
+  const { port } = new URL(s.url);
+  let slow: ReturnType<typeof httpRequest> | undefined;
+  const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method: 'POST', path: '/mcp', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'content-length': body.length } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.write(body.subarray(0, 10));
+    slow = req;
+  });
+  const held = s.holder.current;
+  await until('the slow request to hold the first snapshot', () => (s.holder.active === 1 ? true : undefined));
+
+  s.writeConfig(configFor(b.url));
+  await nextReload(s.url, undefined, 'success');
+  t.not(s.holder.current, held, 'the new config is current');
+  const fresh = await post(`${s.url}/mcp`, 'tools/call', { name: 'one', arguments: {} });
+  t.match(fresh.body, { result: { structuredContent: { from: 'b' } } }, 'a call that begins now goes to the new upstream');
+  slow!.end(body.subarray(10));
+
+  const { status, text } = await answer;
+  t.equal(status, 200, 'the slow request is answered');
+  t.match(JSON.parse(text), { id: 7, result: { structuredContent: { from: 'a', url: '/one' } } }, 'answered by the upstream of the config it began with');
+  t.notOk(JSON.parse(text).result?.isError, `not an error (${text})`);
+  t.equal(s.holder.active, 0, 'and the first snapshot is released');
+});
+
+t.test('bad YAML, a schema error, a missing spec and a listen change keep the old tools answering, show on /readyz, and a later good edit still applies', async (t) => {
   const up = await upstreamNamed(t, 'a');
   const s = await startTestSidecar(t, { config: configFor(up.url), files: { 'spec.yaml': specOf('one', 'two'), 'other.yaml': specOf('one', 'four') } });
   const load = startLoad(t, `${s.url}/mcp`, [['one', 'two'], ['four', 'one']], ['a']);
   await load.warm();
 
-  const broken: [string, string, RegExp, object][] = [
+  const broken: [string, string, RegExp, object | undefined][] = [
     ['bad YAML', 'servers: [\n', /1 problem/, { message: /^YAML: / }],
     ['a schema error', 'reload: { watch: true, debounce: 50ms }\nservers:\n  - spec: ./spec.yaml\n    sessions: sticky\n', /1 problem/, { path: 'servers[0].sessions', message: /must be one of/ }],
     ['a missing spec', stringify(configFor(up.url, { spec: './gone.yaml' })), /cannot build the servers/, { path: 'servers[0].spec', message: /cannot read spec .*gone\.yaml/ }],
+    ['a listen change', stringify({ ...configFor(up.url), listen: { port: 18_182 } }), /listen changed .*restart the sidecar/, undefined],
   ];
   let since: string | undefined;
   for (const [what, text, error, problem] of broken) {
@@ -249,7 +293,7 @@ t.test('bad YAML, a schema error and a missing spec keep the old tools answering
     const last = await nextReload(s.url, since, 'failure');
     since = last.at;
     t.match(last, { result: 'failure', error }, `${what}: /readyz says the reload failed`);
-    t.match(last.problems, [problem], `${what}: and names the problem`);
+    if (problem) t.match(last.problems, [problem], `${what}: and names the problem`);
     const ready = await readyz(s.url);
     t.equal(ready.generation, 1, `${what}: the first snapshot keeps serving`);
     t.same(load.failures, [], `${what}: no call failed meanwhile`);
@@ -343,7 +387,7 @@ t.test('a Kubernetes ConfigMap update (..data symlink swapped atomically) reload
   await finish(t, load);
 });
 
-t.test('editing a spec file in another folder than the config (not the config) reloads', async (t) => {
+t.test('editing a spec file (not the config), kept in another folder than the config, reloads', async (t) => {
   const up = await upstreamNamed(t, 'a');
   const root = mkdtempSync(path.join(tmpdir(), 'mcp-sidecar-spec-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
@@ -359,5 +403,62 @@ t.test('editing a spec file in another folder than the config (not the config) r
   writeFileSync(specFile, stringify(specOf('one', 'two', 'eight')));
   await load.reached(1);
   t.match((await readyz(s.url)).lastReload, { result: 'success' });
+  await finish(t, load);
+});
+
+t.test('a burst of saves inside the debounce costs one build and ends on the last save', async (t) => {
+  const up = await upstreamNamed(t, 'a');
+  const ids = ['one', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7'];
+  const only = (n: number) => ['one', ...ids.slice(1, n + 1)];
+  const config = (n?: number) => configFor(up.url, n ? { tools: { include: { operations: only(n) } } } : {}, '300ms');
+  const s = await startTestSidecar(t, { config: config(), files: { 'spec.yaml': specOf(...ids) } });
+  const load = startLoad(t, `${s.url}/mcp`, [ids, ...[7, 6, 5, 4, 3, 2, 1].map(only)], ['a']);
+  await load.warm();
+
+  // Seven saves 40 ms apart, each well inside the 300 ms debounce of the one before.
+  for (let n = 7; n >= 1; n--) {
+    s.writeConfig(config(n));
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  await load.reached(7);
+  await s.reloadsSettled();
+  const ready = await readyz(s.url);
+  t.equal(ready.servers[0]!.tools, 2, 'the last save wins');
+  t.equal(ready.generation, 2, 'one build for the whole burst');
+  t.same([...load.seen].sort(), [0, 7], 'no loop ever saw an intermediate save');
+  await finish(t, load);
+});
+
+t.test('after a reload points the config at a spec in a new folder, edits to that spec reload too', async (t) => {
+  const up = await upstreamNamed(t, 'a');
+  const s = await startTestSidecar(t, { config: configFor(up.url), files: { 'spec.yaml': specOf('one', 'two') } });
+  const load = startLoad(t, `${s.url}/mcp`, [['one', 'two'], ['nine', 'one'], ['one', 'ten']], ['a']);
+  await load.warm();
+
+  mkdirSync(path.join(s.dir, 'v2'));
+  writeFileSync(path.join(s.dir, 'v2', 'api.yaml'), stringify(specOf('one', 'nine')));
+  s.writeConfig(configFor(up.url, { spec: './v2/api.yaml' }));
+  await load.reached(1);
+  writeFileSync(path.join(s.dir, 'v2', 'api.yaml'), stringify(specOf('one', 'ten')));
+  await load.reached(2);
+  await finish(t, load);
+});
+
+t.test('a config that failed for a missing spec is applied once that spec file appears', async (t) => {
+  const up = await upstreamNamed(t, 'a');
+  const s = await startTestSidecar(t, { config: configFor(up.url), files: { 'spec.yaml': specOf('one', 'two') } });
+  const load = startLoad(t, `${s.url}/mcp`, [['one', 'two'], ['eleven', 'one']], ['a']);
+  await load.warm();
+
+  // Config first, spec second: what a deploy that copies files one by one does.
+  s.writeConfig(configFor(up.url, { spec: './later.yaml' }));
+  const failed = await nextReload(s.url, undefined, 'failure');
+  t.match(failed.problems, [{ path: 'servers[0].spec', message: /later\.yaml/ }]);
+  writeFileSync(path.join(s.dir, 'later.yaml'), stringify(specOf('one', 'eleven')));
+  const applied = await load.reached(1, 3000).then(
+    () => true,
+    (err: Error) => err,
+  );
+  t.equal(applied, true, 'the config is applied once its spec appears');
   await finish(t, load);
 });
