@@ -22,6 +22,8 @@ export function createFileWatcher(files: readonly string[], onChange: (file: str
     for (const dir of [...retry]) {
       retry.delete(dir);
       open(dir);
+      // Files may have been written into the folder before its watch opened: report it once.
+      if (watchers.has(dir)) onChange(dir);
     }
   }, 1000);
   timer.unref();

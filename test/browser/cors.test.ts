@@ -58,7 +58,11 @@ const sidecar = await startTestSidecar(t, {
 let context: BrowserContext | undefined;
 if (!skip) {
   const profile = mkdtempSync(path.join(tmpdir(), 'mcp-sidecar-chromium-'));
-  t.teardown(() => rmSync(profile, { recursive: true, force: true }));
+  // The browser first, then its profile.
+  t.teardown(async () => {
+    await context?.close();
+    rmSync(profile, { recursive: true, force: true });
+  });
   // A persistent context is how Playwright takes a --user-data-dir: a fresh, empty profile per run.
   context = await playwright!.chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -66,7 +70,6 @@ if (!skip) {
     timeout: 20_000,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  t.teardown(() => context?.close());
 }
 
 interface PageResult {

@@ -454,11 +454,32 @@ t.test('a config that failed for a missing spec is applied once that spec file a
   s.writeConfig(configFor(up.url, { spec: './later.yaml' }));
   const failed = await nextReload(s.url, undefined, 'failure');
   t.match(failed.problems, [{ path: 'servers[0].spec', message: /later\.yaml/ }]);
+  await s.reloadsSettled(); // no reload still running or queued that could read later.yaml by chance
   writeFileSync(path.join(s.dir, 'later.yaml'), stringify(specOf('one', 'eleven')));
-  const applied = await load.reached(1, 3000).then(
+  await load.reached(1);
+  t.match((await readyz(s.url)).lastReload, { result: 'success' }, 'the config is applied once its spec appears');
+  await finish(t, load);
+});
+
+
+
+t.test('a config that failed for a spec in a folder that did not exist yet is applied once folder and spec appear', async (t) => {
+  const up = await upstreamNamed(t, 'a');
+  const s = await startTestSidecar(t, { config: configFor(up.url), files: { 'spec.yaml': specOf('one', 'two') } });
+  const load = startLoad(t, `${s.url}/mcp`, [['one', 'two'], ['one', 'twelve']], ['a']);
+  await load.warm();
+
+  s.writeConfig(configFor(up.url, { spec: './v3/api.yaml' }));
+  const failed = await nextReload(s.url, undefined, 'failure');
+  t.match(failed.problems, [{ path: 'servers[0].spec', message: /v3\/api\.yaml/ }]);
+  await s.reloadsSettled();
+  // `mkdir -p v3 && cp api.yaml v3/`: both before any watch on v3 can exist.
+  mkdirSync(path.join(s.dir, 'v3'));
+  writeFileSync(path.join(s.dir, 'v3', 'api.yaml'), stringify(specOf('one', 'twelve')));
+  const applied = await load.reached(1, 5000).then(
     () => true,
-    (err: Error) => err,
+    (err: Error) => err.message,
   );
-  t.equal(applied, true, 'the config is applied once its spec appears');
+  t.equal(applied, true, 'the config is applied once folder and spec appear');
   await finish(t, load);
 });
