@@ -13,6 +13,7 @@ import { createSpecRefresher } from './runtime/spec-refresh.js';
 import { ConcurrencyLimiter } from './upstream/limiter.js';
 import { PoolRegistry } from './upstream/index.js';
 import { NAME, VERSION } from './version.js';
+import { warmUpValidators } from './runtime/validators.js';
 
 export interface SidecarOptions {
   /** A config file to load (watched for changes), or an already compiled config. */
@@ -95,9 +96,8 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   });
   const holder = new SnapshotHolder(first);
   const announce = (s: Snapshot) => {
-    metrics.generation.set(s.generation);
+    metrics.snapshot(s.generation, new Map([...s.servers.values()].map((rt) => [rt.name, rt.tools.size])));
     for (const rt of s.servers.values()) {
-      metrics.toolsGauge.labels(rt.name).set(rt.tools.size);
       for (const w of rt.warnings) log.warn({ server: rt.name }, w);
     }
   };
@@ -145,12 +145,14 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     // Watch the specs this config names before building it: if one is missing and the build fails,
     // its appearance must still trigger the reload that fixes it.
     watcher?.update([...new Set([...current.files, ...next.servers.map((s) => s.spec).filter((f) => !/^https?:\/\//i.test(f))])]);
-    if (next.listen.host !== config.listen.host || next.listen.port !== config.listen.port) {
-      throw new AppError('CONFIG_RESTART_REQUIRED', `listen changed (${config.listen.host}:${config.listen.port} → ${next.listen.host}:${next.listen.port}): restart the sidecar to apply it`);
+    const restart = startupOnlyChanges(config, next);
+    if (restart.length > 0) {
+      throw new AppError('CONFIG_RESTART_REQUIRED', `${restart.join(', ')}: restart the sidecar to apply ${restart.length > 1 ? 'them' : 'it'}`);
     }
     generation++;
     const snapshot = await build(nextLoaded);
     holder.swap(snapshot);
+    if (!opts.log) log.level = next.logging.level;
     watcher?.update(snapshot.files);
     announce(snapshot);
     log.info({ generation: snapshot.generation, reason, servers: [...snapshot.servers.values()].map((s) => ({ name: s.name, tools: s.tools.size })) }, 'config reloaded');
@@ -160,7 +162,8 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
 
   const notifyChangedTools = async (prev: Snapshot, next: Snapshot) => {
     for (const [path, rt] of next.servers) {
-      if (prev.servers.get(path)?.toolsListJson !== rt.toolsListJson) await server.sessions.get(path)?.notifyToolsChanged();
+      const before = prev.servers.get(path)?.toolsListBytes;
+      if (!before || !before.equals(rt.toolsListBytes)) await server.sessions.get(path)?.notifyToolsChanged();
     }
   };
 
@@ -186,11 +189,17 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   if (opts.configFile && config.reload.watch) {
     watcher = createFileWatcher(first.files, () => reloader.trigger('file changed'), (err) => log.warn({ err: err.message }, 'file watch error; retrying'));
   }
-  // The first snapshot's hashes (13 MB for GitHub's spec) are taken once the sidecar is serving.
-  const firstStamped = new Promise<void>((resolve) => setImmediate(() => void stamp(first, loaded.hash).finally(resolve)));
+  // Once serving: the first snapshot's hashes (hashed in the background while the spec was parsed),
+  // and the argument validator's library, so the first tool call does not load it.
+  const firstStamped = new Promise<void>((resolve) =>
+    setImmediate(() => {
+      warmUpValidators();
+      void stamp(first, loaded.hash).finally(resolve);
+    }),
+  );
   const refresher = createSpecRefresher(() => holder.current, config.reload.specRefreshMs, () => reloader.trigger('remote spec changed'), log);
 
-  const close = async (graceMs = config.limits.shutdownGraceMs): Promise<void> => {
+  const close = async (graceMs = holder.current.config.limits.shutdownGraceMs): Promise<void> => {
     reloader.close();
     watcher?.close();
     refresher.close();
@@ -218,4 +227,19 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     close,
     requestReload: (reason) => reloader.trigger(reason),
   };
+}
+
+/**
+ * Settings read once at start-up. A reload that changes one fails and says so, rather than
+ * reporting success for a change that would only apply after a restart.
+ */
+export function startupOnlyChanges(prev: Config, next: Config): string[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const changed: string[] = [];
+  if (!same(prev.listen, next.listen)) changed.push(`listen changed (${prev.listen.host}:${prev.listen.port} → ${next.listen.host}:${next.listen.port})`);
+  if (prev.logging.format !== next.logging.format) changed.push('logging.format changed');
+  if (!same(prev.audit, next.audit)) changed.push('audit changed');
+  if (!same(prev.reload, next.reload)) changed.push('reload changed');
+  if (prev.limits.maxConcurrentUpstream !== next.limits.maxConcurrentUpstream) changed.push('limits.maxConcurrentUpstream changed');
+  return changed;
 }

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { request } from 'undici';
+import { undici } from '../util/undici.js';
 
 export interface AuthServerMetadata {
   issuer: string;
@@ -46,7 +46,7 @@ export function discoveryUrls(issuer: string): string[] {
 async function discover(issuer: string): Promise<AuthServerMetadata | undefined> {
   for (const url of [...new Set(discoveryUrls(issuer))]) {
     try {
-      const res = await request(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+      const res = await undici().request(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
       if (res.statusCode !== 200) {
         await res.body.dump();
         continue;

@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
-import { request } from 'undici';
 import type { AuthConfig } from '../config/types.js';
 import { AuthError } from './verify.js';
 import type { Principal } from './types.js';
+import { undici } from '../util/undici.js';
 
 /** Scope alternatives a tool needs: any one inner list, all of its scopes. Empty: none needed. */
 export type ScopeRequirement = string[][];
@@ -24,7 +24,7 @@ export class UserinfoCache {
     const key = `${endpoint}\0${principal.sub}`;
     const hit = this.cache.get(key);
     if (hit) return hit;
-    const res = await request(endpoint, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+    const res = await undici().request(endpoint, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
     if (res.statusCode !== 200) {
       await res.body.dump();
       throw new AuthError('policy_denied', `could not look up the user's claims at userinfo (HTTP ${res.statusCode})`);

@@ -88,6 +88,7 @@ export function buildAuthRuntime(opts: {
     return Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined)) as AuthServerMetadata;
   };
 
+  const hasPolicy = auth.policy.emailDomains.length > 0 || auth.policy.orgIds.length > 0 || Object.keys(auth.policy.claims).length > 0;
   return {
     config: auth,
     resource,
@@ -106,7 +107,7 @@ export function buildAuthRuntime(opts: {
       if (!auth.requiredScopes.every((s) => principal.scopes.has(s))) {
         throw new AuthError('insufficient_scope', `this server needs the scopes: ${auth.requiredScopes.join(' ')}`);
       }
-      await checkPolicy(auth, principal, async () => {
+      if (hasPolicy) await checkPolicy(auth, principal, async () => {
         const endpoint = auth.asMetadata?.userinfoEndpoint ?? (await shared.discovery.get(auth.issuer))?.userinfo_endpoint ?? (auth.provider === 'workos' ? `${auth.issuer}/oauth2/userinfo` : undefined);
         return endpoint ? shared.userinfo.claims(endpoint, principal, token) : undefined;
       });

@@ -80,11 +80,12 @@ export async function runTools(args: CliArgs, env: NodeJS.ProcessEnv, out: Out):
   return withSnapshot(resolveConfigSource(args, env), env, out, (snapshot) => {
     const servers = [...snapshot.servers.values()];
     if (args.json) {
-      out(JSON.stringify(servers.map((rt) => ({ name: rt.name, path: rt.config.path, tokens: estimateTokens(rt.toolsListJson), tools: rt.definitions })), null, 2));
+      out(JSON.stringify(servers.map((rt) => ({ name: rt.name, path: rt.config.path, tokens: estimateTokens(rt.toolsListBytes.toString()), tools: rt.definitions })), null, 2));
       return 0;
     }
     for (const rt of servers) {
-      out(`${rt.name} ${rt.config.path}: ${rt.tools.size} tools, tools/list ≈ ${estimateTokens(rt.toolsListJson).toLocaleString('en-US')} tokens (${rt.toolsListJson.length.toLocaleString('en-US')} bytes)`);
+      const json = rt.toolsListBytes.toString();
+      out(`${rt.name} ${rt.config.path}: ${rt.tools.size} tools, tools/list ≈ ${estimateTokens(json).toLocaleString('en-US')} tokens (${rt.toolsListBytes.length.toLocaleString('en-US')} bytes)`);
       for (const t of rt.tools.values()) {
         const hints = Object.entries(t.def.definition.annotations ?? {}).filter(([, v]) => v === true).map(([k]) => k.replace(/Hint$/, ''));
         out(`  ${t.def.name.padEnd(32)} ${t.def.method.padEnd(6)} ${t.def.path}${hints.length ? `  [${hints.join(', ')}]` : ''}`);

@@ -96,7 +96,7 @@ export function compileConfig(raw: RawConfig, file: string, at: At): { config: C
     file,
     listen,
     publicUrl: raw.publicUrl,
-    logging: { level: raw.logging?.level ?? 'info', format: raw.logging?.format ?? 'json' },
+    logging: { level: raw.logging?.level ?? 'info', format: raw.logging?.format ?? 'json', accessLog: raw.logging?.accessLog ?? false },
     limits: {
       maxRequestBody: unit(['limits', 'maxRequestBody'], () => parseSize(raw.limits?.maxRequestBody ?? '1mb'), 1e6),
       maxConcurrentUpstream: raw.limits?.maxConcurrentUpstream ?? 1024,

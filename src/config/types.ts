@@ -82,7 +82,7 @@ export interface RawServer {
 export interface RawConfig {
   listen?: { host?: string; port?: number };
   publicUrl?: string;
-  logging?: { level?: LogLevel; format?: 'json' | 'pretty' };
+  logging?: { level?: LogLevel; format?: 'json' | 'pretty'; accessLog?: boolean };
   limits?: { maxRequestBody?: string | number; maxConcurrentUpstream?: number; shutdownGrace?: string | number };
   allowedHosts?: string[];
   cors?: RawCors;
@@ -100,7 +100,7 @@ export interface Config {
   file: string;
   listen: { host: string; port: number };
   publicUrl: string | undefined;
-  logging: { level: LogLevel; format: 'json' | 'pretty' };
+  logging: { level: LogLevel; format: 'json' | 'pretty'; accessLog: boolean };
   limits: { maxRequestBody: number; maxConcurrentUpstream: number; shutdownGraceMs: number };
   /** Host header patterns accepted; undefined: any (non-loopback bind with none configured). */
   allowedHosts: string[] | undefined;

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { isMap, isPair, isScalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { Problem } from '../errors.js';
 import { CONFIG_AJV_OPTIONS } from './ajv-options.js';
@@ -17,7 +18,8 @@ export function loadConfigSchema(): Record<string, unknown> {
 
 /** Compiled once per process: the schema file is the single source of truth for the shape. */
 function validator(): ValidateFunction {
-  compiled ??= new Ajv2020(CONFIG_AJV_OPTIONS).compile(loadConfigSchema());
+  // Only when running from sources: the built sidecar never loads ajv for its config.
+  compiled ??= new (createRequire(import.meta.url)('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }).Ajv2020(CONFIG_AJV_OPTIONS).compile(loadConfigSchema());
   return compiled;
 }
 

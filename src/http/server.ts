@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AuditLog, Authenticated } from '../auth/index.js';
 import type { Logger } from '../log.js';
@@ -27,6 +27,12 @@ export type SidecarHttpServer = Server & { sessions: Map<string, SessionManager>
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+// Request ids only need to be unique in the logs: a per-process random prefix and a counter cost
+// far less per request than a UUID.
+const ID_PREFIX = randomBytes(6).toString('base64url');
+let idCounter = 0;
+const nextRequestId = (): string => `${ID_PREFIX}-${(++idCounter).toString(36)}`;
+
 /** The sidecar's HTTP surface: MCP endpoints by path, health, readiness and metrics. */
 export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
   const sessions = new Map<string, SessionManager>();
@@ -54,7 +60,7 @@ export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
     if (pathname === '/healthz' || pathname === '/health') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') return sendJson(res, 200, readiness(deps));
     if (pathname === '/metrics' && deps.metrics && deps.holder.current.config.metrics.enabled) {
-      return sendRaw(res, 200, await deps.metrics.registry.metrics(), { 'content-type': deps.metrics.registry.contentType });
+      return sendRaw(res, 200, await deps.metrics.render(), { 'content-type': deps.metrics.contentType });
     }
 
     const snapshot = deps.holder.acquire();
@@ -64,7 +70,7 @@ export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
       if (!rt) return sendJson(res, 404, { error: 'not_found', message: `no MCP server at ${pathname}`, servers: [...snapshot.servers.keys()] });
       if (!guard(req, res, snapshot, rt)) return;
       const headerId = req.headers['x-request-id'];
-      const requestId = typeof headerId === 'string' && REQUEST_ID.test(headerId) ? headerId : randomUUID();
+      const requestId = typeof headerId === 'string' && REQUEST_ID.test(headerId) ? headerId : nextRequestId();
       const maxBody = snapshot.config.limits.maxRequestBody;
       let auth: Authenticated | undefined;
       if (rt.auth && req.method !== 'OPTIONS') {

@@ -73,8 +73,13 @@ const CLOSE_BRACE = Buffer.from('}');
 /** A tool result whose structuredContent is the upstream's JSON text is written without re-stringifying it. */
 function serializeResult(result: unknown): string {
   const r = result as CallToolResult;
-  const raw = typeof r === 'object' && r !== null ? r[RAW_STRUCTURED as unknown as keyof CallToolResult] : undefined;
+  const raw = typeof r === 'object' && r !== null ? r[RAW_STRUCTURED] : undefined;
   if (typeof raw !== 'string' || r.structuredContent === undefined) return JSON.stringify(result);
+  const c = r.content;
+  // The usual success, written directly: one text block (the same JSON text) and the object.
+  if (c.length === 1 && c[0]!.type === 'text' && r.isError === undefined && Object.keys(r).length === 2) {
+    return `{"content":[{"type":"text","text":${JSON.stringify(c[0]!.text)}}],"structuredContent":${raw}}`;
+  }
   const { structuredContent: _s, ...rest } = r;
   const head = JSON.stringify(rest);
   return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"structuredContent":${raw}}`;

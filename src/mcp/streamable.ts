@@ -81,11 +81,11 @@ export async function handleStatelessPost(
     return;
   }
   if (answeredStepUp(rt, ctx, requests, res)) return;
-  const answers = await Promise.all(requests.map((m) => answer(rt, m, ctx, opts.identity)));
   // An opaque session id that no replica needs to know: clients that key their state on one get it,
   // and a stateless sidecar still accepts every request without looking it up.
   const headers = requests.some((m) => m.method === 'initialize') ? { 'mcp-session-id': randomUUID() } : undefined;
-  if (!batch) return sendChunks(res, 200, answers[0]!, headers);
+  if (!batch) return sendChunks(res, 200, await answer(rt, requests[0]!, ctx, opts.identity), headers);
+  const answers = await Promise.all(requests.map((m) => answer(rt, m, ctx, opts.identity)));
   sendRaw(res, 200, `[${answers.map((a) => (typeof a === 'string' ? a : Buffer.concat(a).toString('utf8'))).join(',')}]`, headers);
 }
 

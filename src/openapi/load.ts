@@ -36,6 +36,8 @@ export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<L
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
   const bytes = isUrl ? undefined : await readLocal(source);
+  // Hashed now, so the bytes are not kept until after ready (13 MB for GitHub's spec).
+  const rootHash = bytes ? Promise.resolve(hashContent(bytes)) : undefined;
   const text = bytes ? bytes.toString('utf8') : await fetchText(source, { timeoutMs, maxBytes });
   let doc = parseSpecText(text, source);
   let files = isUrl ? [] : [source];
@@ -57,15 +59,15 @@ export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<L
     throw new AppError('SPEC_INVALID', `${source}: not an OpenAPI document (no "openapi: 3.x" or "swagger: 2.0" field)`);
   }
   let hashed: Promise<Map<string, string>> | undefined;
-  const hashes = () => (hashed ??= bytes ? hashFiles(source, bytes, files) : Promise.resolve(new Map()));
+  const hashes = () => (hashed ??= rootHash ? hashFiles(source, rootHash, files) : Promise.resolve(new Map()));
   // Multi-file trees are hashed now: their other files are read again, and must match this build.
   if (files.length > 1) await hashes();
   return { doc, source, version, files, hashes };
 }
 
 /** The root's hash from the bytes already read; a multi-file tree's other files are read again. */
-async function hashFiles(source: string, bytes: Buffer, files: string[]): Promise<Map<string, string>> {
-  const hashes = new Map([[source, hashContent(bytes)]]);
+async function hashFiles(source: string, rootHash: Promise<string>, files: string[]): Promise<Map<string, string>> {
+  const hashes = new Map([[source, await rootHash]]);
   for (const f of files) if (!hashes.has(f)) hashes.set(f, await readFile(f).then(hashContent, () => 'missing'));
   return hashes;
 }

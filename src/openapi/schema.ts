@@ -12,15 +12,19 @@ interface Def {
 }
 
 /** Keywords whose value is one subschema. */
-const SUBSCHEMA = ['additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems', 'additionalItems'];
+const SUBSCHEMA = new Set(['additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems', 'additionalItems']);
 /** Keywords whose value is a list of subschemas. */
-const SUBSCHEMA_LIST = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
+const SUBSCHEMA_LIST = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
 /** Keywords whose value maps names to subschemas. */
-const SUBSCHEMA_MAP = ['properties', 'patternProperties', 'dependentSchemas'];
+const SUBSCHEMA_MAP = new Set(['properties', 'patternProperties', 'dependentSchemas']);
 /** OpenAPI-only or identity keywords that must not reach a JSON Schema validator. */
 const DROP = new Set(['nullable', 'discriminator', 'xml', 'externalDocs', 'example', 'examples', '$id', '$schema', '$anchor', '$dynamicAnchor', '$dynamicRef', '$recursiveAnchor', '$recursiveRef', '$comment', 'definitions', '$defs', 'id']);
+/** Draft 4 / OpenAPI 3.0 boolean exclusive bounds and the bound each one qualifies. */
+const BOUND_OF: Record<string, string> = { exclusiveMinimum: 'minimum', exclusiveMaximum: 'maximum' };
+const EXCLUSIVE_OF: Record<string, string> = { minimum: 'exclusiveMinimum', maximum: 'exclusiveMaximum' };
 /** Annotations that stay on the outside when a nullable schema is wrapped in `anyOf`. */
 const ANNOTATIONS = ['title', 'description', 'default', 'deprecated', 'readOnly', 'writeOnly', 'examples'];
+const ANNOTATION_SET = new Set(ANNOTATIONS);
 const MAX_EXAMPLE_CHARS = 80;
 
 /**
@@ -107,78 +111,62 @@ export class SchemaConverter {
       for (const k of ['description', 'title', 'default', 'deprecated', 'readOnly', 'writeOnly']) if (k in s) out[k] = s[k];
       return out;
     }
+    // Built key by key, never `delete`d from: V8 turns an object it deletes from into a slow
+    // dictionary, and these schemas are kept for the life of the snapshot and serialised often.
+    const input = this.mode === 'input';
+    // readOnly properties are not sent; writeOnly ones are not returned.
+    const hidden = hiddenProperties(s.properties, input ? 'readOnly' : 'writeOnly');
+    const binaryFile = input && (s.type === 'file' || (s.type === 'string' && s.format === 'binary'));
     const out: JsonObject = {};
-    for (const [key, value] of Object.entries(s)) {
+    for (const key of Object.keys(s)) {
+      const value = s[key];
       if (DROP.has(key) || key.startsWith('x-')) continue;
-      if (SUBSCHEMA.includes(key)) out[key] = typeof value === 'boolean' ? value : this.convert(value, deps);
-      else if (SUBSCHEMA_LIST.includes(key)) {
+      if (SUBSCHEMA.has(key)) {
+        if (key === 'additionalProperties' && value === false && !input) continue; // responses may grow fields
+        out[key] = typeof value === 'boolean' ? value : this.convert(value, deps);
+      } else if (SUBSCHEMA_LIST.has(key)) {
         if (Array.isArray(value)) out[key] = value.map((v) => this.convert(v, deps));
-      } else if (SUBSCHEMA_MAP.includes(key)) {
-        if (isObject(value)) out[key] = this.convertMap(value, deps);
+      } else if (SUBSCHEMA_MAP.has(key)) {
+        if (isObject(value)) out[key] = this.convertMap(value, deps, key === 'properties' ? hidden : undefined);
       } else if (key === 'enum') {
         if (Array.isArray(value)) out.enum = value;
       } else if (key === 'items') {
         if (Array.isArray(value)) out.prefixItems = value.map((v) => this.convert(v, deps));
         else out.items = this.convert(value, deps);
+      } else if (key === 'required') {
+        // Output schemas drop `required`: an upstream that leaves a field out must not fail the call.
+        const required = input && Array.isArray(value) ? [...new Set(value.filter((r): r is string => typeof r === 'string' && !hidden?.has(r)))] : [];
+        if (required.length > 0) out.required = required;
+      } else if (key === 'pattern' && typeof value === 'string' && !isValidUnicodeRegExp(value)) {
+        this.warnings.push(`pattern ${JSON.stringify(value)} is not a valid JSON Schema regex; dropped`);
+      } else if (key in BOUND_OF && typeof value === 'boolean') {
+        // Boolean exclusive bounds (draft 4, OpenAPI 3.0) become numeric ones. 3.1 specs carry them too.
+        const bound = s[BOUND_OF[key]!];
+        if (value && typeof bound === 'number') out[key] = bound;
+      } else if (key in EXCLUSIVE_OF && s[EXCLUSIVE_OF[key]!] === true && typeof value === 'number') {
+        // Moved to its exclusive keyword above.
+      } else if (key === 'type' && value === 'file') {
+        out.type = 'string';
+        if (!binaryFile) out.format = 'binary';
+      } else if (key === 'format' && (binaryFile || s.type === 'file')) {
+        // A model cannot send raw bytes: file contents travel base64-encoded (below).
       } else out[key] = value;
     }
-    this.fixDialect(s, out);
-    this.fixKeywords(out);
-    return this.dialect === '3.0' && s.nullable === true ? makeNullable(out) : out;
-  }
-
-  private convertMap(map: JsonObject, deps: Set<string>): JsonObject {
-    const out: JsonObject = {};
-    for (const [name, sub] of Object.entries(map)) out[name] = this.convert(sub, deps);
-    return out;
-  }
-
-  private fixDialect(src: JsonObject, out: JsonObject): void {
-    // Boolean exclusive bounds (draft 4, OpenAPI 3.0) become numeric ones. 3.1 specs carry them too.
-    for (const [ex, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
-      if (out[ex] === true && typeof out[bound] === 'number') {
-        out[ex] = out[bound];
-        delete out[bound];
-      } else if (typeof out[ex] === 'boolean') delete out[ex];
+    if (binaryFile) {
+      out.contentEncoding = 'base64';
+      out.description = `${typeof out.description === 'string' ? `${out.description} ` : ''}(base64-encoded file content)`;
     }
-    if (out.type === 'file') {
-      out.type = 'string';
-      out.format = 'binary';
-    }
-    const example = src.example !== undefined ? src.example : Array.isArray(src.examples) ? src.examples[0] : undefined;
+    const example = s.example !== undefined ? s.example : Array.isArray(s.examples) ? s.examples[0] : undefined;
     if (example !== undefined && (typeof example !== 'object' || example === null)) {
       if (JSON.stringify(example).length <= MAX_EXAMPLE_CHARS) out.examples = [example];
     }
+    return this.dialect === '3.0' && s.nullable === true ? makeNullable(out) : out;
   }
 
-  private fixKeywords(out: JsonObject): void {
-    if (Array.isArray(out.required)) {
-      const required = [...new Set(out.required.filter((r): r is string => typeof r === 'string'))];
-      if (required.length === 0 || this.mode === 'output') delete out.required;
-      else out.required = required;
-    } else if ('required' in out) delete out.required;
-    if (typeof out.pattern === 'string' && !isValidUnicodeRegExp(out.pattern)) {
-      this.warnings.push(`pattern ${JSON.stringify(out.pattern)} is not a valid JSON Schema regex; dropped`);
-      delete out.pattern;
-    }
-    if (this.mode === 'output' && out.additionalProperties === false) delete out.additionalProperties;
-    if (isObject(out.properties)) {
-      // readOnly properties are not sent; writeOnly ones are not returned.
-      const hidden = this.mode === 'input' ? 'readOnly' : 'writeOnly';
-      for (const [name, sub] of Object.entries(out.properties)) {
-        if (isObject(sub) && sub[hidden] === true) {
-          delete out.properties[name];
-          if (Array.isArray(out.required)) out.required = out.required.filter((r) => r !== name);
-        }
-      }
-      if (Array.isArray(out.required) && out.required.length === 0) delete out.required;
-    }
-    if (this.mode === 'input' && out.type === 'string' && out.format === 'binary') {
-      // A model cannot send raw bytes: file contents travel base64-encoded.
-      out.contentEncoding = 'base64';
-      out.description = `${typeof out.description === 'string' ? `${out.description} ` : ''}(base64-encoded file content)`;
-      delete out.format;
-    }
+  private convertMap(map: JsonObject, deps: Set<string>, skip?: Set<string>): JsonObject {
+    const out: JsonObject = {};
+    for (const name of Object.keys(map)) if (!skip?.has(name)) out[name] = this.convert(map[name], deps);
+    return out;
   }
 
   private uniqueKey(ref: string): string {
@@ -201,15 +189,22 @@ function makeNullable(out: JsonObject): JsonObject {
   if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
   if (!['allOf', 'anyOf', 'oneOf', 'not', 'const'].some((k) => k in out)) return out;
   const wrapped: JsonObject = {};
-  const inner = { ...out };
-  for (const k of ANNOTATIONS) {
-    if (k in inner) {
-      wrapped[k] = inner[k];
-      delete inner[k];
-    }
-  }
+  for (const k of ANNOTATIONS) if (k in out) wrapped[k] = out[k];
+  const inner: JsonObject = {};
+  for (const k of Object.keys(out)) if (!ANNOTATION_SET.has(k)) inner[k] = out[k];
   wrapped.anyOf = [inner, { type: 'null' }];
   return wrapped;
+}
+
+/** Names of the properties a direction leaves out (readOnly for input, writeOnly for output). */
+function hiddenProperties(properties: unknown, hidden: 'readOnly' | 'writeOnly'): Set<string> | undefined {
+  if (!isObject(properties)) return undefined;
+  let names: Set<string> | undefined;
+  for (const name of Object.keys(properties)) {
+    const sub = properties[name];
+    if (isObject(sub) && sub[hidden] === true) (names ??= new Set()).add(name);
+  }
+  return names;
 }
 
 /** True when following `$ref`s from `target` (the value at `start`) comes back to a reference already seen. */

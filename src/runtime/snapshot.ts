@@ -5,7 +5,7 @@ import { buildToolSet, loadSpec, type ToolDef, type ToolDefinition } from '../op
 import { compileCors, type CorsPolicy } from '../http/cors.js';
 import { compileHostMatcher } from '../http/hosts.js';
 import { parseBaseUrl, type PoolRegistry, type UpstreamTarget } from '../upstream/index.js';
-import { createAjv, createLazyValidator, type LazyValidator } from './validators.js';
+import { createLazyValidator, lazyAjv, type LazyValidator } from './validators.js';
 
 export interface RuntimeTool {
   def: ToolDef;
@@ -22,9 +22,7 @@ export interface ServerRuntime {
   version: string;
   instructions: string | undefined;
   tools: Map<string, RuntimeTool>;
-  /** `{"tools":[…]}` serialised once. */
-  toolsListJson: string;
-  /** The same, UTF-8 encoded once: tools/list writes these bytes as they are. */
+  /** `{"tools":[…]}` serialised and UTF-8 encoded once: tools/list writes these bytes as they are. */
   toolsListBytes: Buffer;
   definitions: ToolDefinition[];
   operationCount: number;
@@ -33,6 +31,8 @@ export interface ServerRuntime {
   cors: CorsPolicy | undefined;
   /** Undefined: no OAuth (anyone who can reach the endpoint may call it). */
   auth: AuthRuntime | undefined;
+  /** One info line per tool call (logging.accessLog); else the line is at debug level. */
+  accessLog: boolean;
   /** tools/list bytes for a caller who may not see every tool, by the set of tools visible. */
   listFor(visible: (tool: string) => boolean): Buffer;
 }
@@ -97,7 +97,7 @@ export async function buildSnapshot(config: Config, deps: BuildDeps): Promise<Sn
     for (const r of results) {
       if (!r) continue;
       try {
-        servers.set(r.server.path, buildServer(r.server, r.spec, deps, acquired));
+        servers.set(r.server.path, buildServer(r.server, r.spec, deps, acquired, config.logging.accessLog));
       } catch (err) {
         problems.push({ ...r.server.specAt, message: isAppError(err) ? err.message : String(err) });
       }
@@ -137,9 +137,10 @@ function buildServer(
   spec: Awaited<ReturnType<typeof loadSpec>>,
   deps: BuildDeps,
   acquired: UpstreamTarget['pool'][],
+  accessLog: boolean,
 ): ServerRuntime {
   const set = buildToolSet(spec, server);
-  const ajv = createAjv();
+  const ajv = lazyAjv();
   const targets = new Map<string, UpstreamTarget>();
   const targetFor = (url: string): UpstreamTarget => {
     let t = targets.get(url);
@@ -186,8 +187,7 @@ function buildServer(
       })
     : undefined;
   const filtered = new Map<string, Buffer>();
-  const toolsListJson = JSON.stringify({ tools: definitions });
-  const toolsListBytes = Buffer.from(toolsListJson);
+  const toolsListBytes = encodeToolsList(definitions);
   return {
     config: server,
     name: server.name,
@@ -195,25 +195,43 @@ function buildServer(
     version: set.version ?? deps.version,
     instructions: server.instructions ?? undefined,
     tools,
-    toolsListJson,
     toolsListBytes,
     definitions,
     operationCount: set.operationCount,
     warnings: set.warnings,
     cors: server.cors && server.cors.allowedOrigins.length > 0 ? compileCors(server.cors) : undefined,
     auth,
+    accessLog,
     listFor(visible) {
       const shown = set.tools.filter((t) => visible(t.name));
       if (shown.length === set.tools.length) return toolsListBytes;
       const key = shown.map((t) => t.name).join('\0');
       let bytes = filtered.get(key);
       if (bytes === undefined) {
-        bytes = Buffer.from(JSON.stringify({ tools: shown.map((t) => t.definition) }));
+        bytes = encodeToolsList(shown.map((t) => t.definition));
         if (filtered.size < 256) filtered.set(key, bytes);
       }
       return bytes;
     },
   };
+}
+
+/**
+ * `{"tools":[…]}` as UTF-8, one tool at a time into one buffer: never the whole list as one string
+ * (7.8 MB for GitHub's spec as UTF-16) next to its bytes, at the moment start-up memory peaks.
+ */
+export function encodeToolsList(definitions: readonly ToolDefinition[]): Buffer {
+  const parts = definitions.map((d) => JSON.stringify(d));
+  let size = '{"tools":[]}'.length + Math.max(0, parts.length - 1);
+  for (const p of parts) size += Buffer.byteLength(p);
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write('{"tools":[', 0, 'latin1');
+  parts.forEach((p, i) => {
+    if (i > 0) at = out.write(',', at, 'latin1') + at;
+    at += out.write(p, at);
+  });
+  at += out.write(']}', at, 'latin1');
+  return out;
 }
 
 function lowerKeys(h: Record<string, string>): Record<string, string> {

@@ -1,8 +1,29 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 
-// ajv-formats is CommonJS; its default export arrives wrapped under ESM.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => void;
+const require = createRequire(import.meta.url);
+
+interface AjvModules {
+  Ajv2020: typeof Ajv2020;
+  addFormats: (ajv: Ajv2020) => void;
+}
+let modules: AjvModules | undefined;
+
+/**
+ * ajv loads on first use (~40 ms of start-up otherwise): schemas compile lazily anyway, and
+ * `warmUpValidators` loads it once the sidecar is serving, before the first call needs it.
+ */
+function ajvModules(): AjvModules {
+  if (!modules) {
+    const formats = require('ajv-formats') as { default: AjvModules['addFormats'] };
+    modules = { Ajv2020: (require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }).Ajv2020, addFormats: formats.default };
+  }
+  return modules;
+}
+
+export function warmUpValidators(): void {
+  ajvModules();
+}
 
 export interface FieldError {
   /** Argument path, e.g. `limit` or `tags/0`. */
@@ -20,15 +41,22 @@ export type LazyValidator = Validator & { compile(): void };
  * the snapshot: a spec with a thousand operations is ready at once, and each tool pays once.
  */
 export function createAjv(): Ajv2020 {
+  const { Ajv2020, addFormats } = ajvModules();
   const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false, validateFormats: true });
   addFormats(ajv);
   return ajv;
 }
 
-export function createLazyValidator(ajv: Ajv2020, schema: object): LazyValidator {
+/** The same, made on first use. */
+export function lazyAjv(): () => Ajv2020 {
+  let ajv: Ajv2020 | undefined;
+  return () => (ajv ??= createAjv());
+}
+
+export function createLazyValidator(ajv: () => Ajv2020, schema: object): LazyValidator {
   let fn: ValidateFunction | undefined;
   const compile = () => {
-    fn ??= ajv.compile(schema);
+    fn ??= ajv().compile(schema);
   };
   const validate = (value: unknown) => {
     compile();

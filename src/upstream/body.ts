@@ -1,4 +1,5 @@
-import { FormData } from 'undici';
+import type { FormData } from 'undici';
+import { undici } from '../util/undici.js';
 import { AppError } from '../errors.js';
 import type { BodyBinding } from '../openapi/binding.js';
 import { checkWellFormed, deepObjectPairs } from './serialize.js';
@@ -61,7 +62,7 @@ function encodeForm(value: unknown, b: BodyBinding): string {
 }
 
 function encodeMultipart(value: unknown, b: BodyBinding): FormData {
-  const form = new FormData();
+  const form = new (undici().FormData)();
   const entries = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value) : [['body', value] as const];
   for (const [k, v] of entries) {
     if (v === undefined) continue;

@@ -29,13 +29,13 @@ export interface CallOutcome {
  */
 export async function callUpstream(tool: ToolDef, target: UpstreamTarget, args: Record<string, unknown>, extraHeaders?: Record<string, string>): Promise<CallOutcome> {
   const req = buildRequest(tool.binding, target.base, args, target.headers, extraHeaders);
-  const label = `${req.method} ${req.path.split('?', 1)[0]}`;
   try {
-    const res = await sendRequest(target.pool, { ...req, timeoutMs: target.timeoutMs, maxBytes: target.maxResponseBytes });
+    const res = await sendRequest(target.pool, req, target.timeoutMs, target.maxResponseBytes);
     const result = toToolResult(res.status, res.contentType, res.body, `${req.origin}${req.path}`);
     return { result, status: res.status, outcome: result.isError ? 'UPSTREAM_STATUS' : 'OK', emptyBody: res.body.length === 0 };
   } catch (err) {
     if (isAppError(err, 'TOOL_ARGS_INVALID')) throw err;
+    const label = `${req.method} ${req.path.split('?', 1)[0]}`;
     return { result: failureResult(err, label, target.timeoutMs), status: 0, outcome: classifyFailure(err) };
   }
 }

@@ -1,4 +1,5 @@
-import { Pool } from 'undici';
+import type { Pool as PoolT } from 'undici';
+import { Pool } from '../util/undici.js';
 
 export interface PoolOptions {
   connections: number;
@@ -6,7 +7,7 @@ export interface PoolOptions {
 }
 
 interface Entry {
-  pool: Pool;
+  pool: PoolT;
   refs: number;
 }
 
@@ -17,7 +18,7 @@ interface Entry {
 export class PoolRegistry {
   private readonly entries = new Map<string, Entry>();
 
-  acquire(origin: string, opts: PoolOptions): Pool {
+  acquire(origin: string, opts: PoolOptions): PoolT {
     const key = `${origin}|${opts.connections}|${opts.connectTimeoutMs}`;
     let entry = this.entries.get(key);
     if (!entry) {
@@ -34,7 +35,7 @@ export class PoolRegistry {
     return entry.pool;
   }
 
-  release(pool: Pool): void {
+  release(pool: PoolT): void {
     for (const [key, entry] of this.entries) {
       if (entry.pool !== pool) continue;
       if (--entry.refs === 0) {

@@ -7,8 +7,8 @@ export type Content =
   | { type: 'resource'; resource: { uri: string; mimeType: string; blob: string } };
 
 /**
- * The upstream's own JSON text behind `structuredContent`, kept off the enumerable properties so
- * the response serialiser can splice it in instead of stringifying the parsed object again.
+ * The upstream's own JSON text behind `structuredContent`, under a symbol (which JSON never
+ * serialises) so the response serialiser can splice it in instead of stringifying the parsed object again.
  */
 export const RAW_STRUCTURED = Symbol('rawStructured');
 
@@ -16,6 +16,7 @@ export interface CallToolResult {
   content: Content[];
   structuredContent?: Record<string, unknown>;
   isError?: boolean;
+  [RAW_STRUCTURED]?: string;
   [key: string]: unknown;
 }
 
@@ -48,7 +49,8 @@ export function toToolResult(status: number, contentType: string, body: Buffer, 
       const result: CallToolResult = { content: [{ type: 'text', text }] };
       if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
         result.structuredContent = value as Record<string, unknown>;
-        Object.defineProperty(result, RAW_STRUCTURED, { value: text, enumerable: false });
+        // A symbol key: JSON.stringify and schema checks never see it (cheaper than defineProperty).
+        result[RAW_STRUCTURED] = text;
       }
       return result;
     } catch {

@@ -12,8 +12,6 @@ export interface SendOptions {
   method: string;
   headers: Record<string, string>;
   body: string | Buffer | FormData | undefined;
-  timeoutMs: number;
-  maxBytes: number;
 }
 
 /**
@@ -21,22 +19,22 @@ export interface SendOptions {
  * rather than `request()`, which wraps every body in a Readable stream that the hot path does not
  * need; the size cap aborts the transfer as soon as it is exceeded.
  */
-export function sendRequest(pool: Dispatcher, opts: SendOptions): Promise<RawResponse> {
+export function sendRequest(pool: Dispatcher, opts: SendOptions, timeoutMs: number, maxBytes: number): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     let status = 0;
     let contentType = '';
     let size = 0;
     const chunks: Buffer[] = [];
     let abort: (err?: Error) => void = () => {};
-    const tooLarge = () => new AppError('UPSTREAM_RESPONSE_TOO_LARGE', `the upstream response is larger than the limit of ${opts.maxBytes} bytes (upstream.maxResponseSize)`);
+    const tooLarge = () => new AppError('UPSTREAM_RESPONSE_TOO_LARGE', `the upstream response is larger than the limit of ${maxBytes} bytes (upstream.maxResponseSize)`);
     pool.dispatch(
       {
         path: opts.path,
         method: opts.method as Dispatcher.HttpMethod,
         headers: opts.headers,
         body: opts.body as string,
-        headersTimeout: opts.timeoutMs,
-        bodyTimeout: opts.timeoutMs,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       },
       {
         // undici's core client takes the classic handler API; the new one needs a wrapper per call.
@@ -48,7 +46,7 @@ export function sendRequest(pool: Dispatcher, opts: SendOptions): Promise<RawRes
           for (let i = 0; i < rawHeaders.length; i += 2) {
             const name = rawHeaders[i]!.toString('latin1').toLowerCase();
             if (name === 'content-type') contentType = rawHeaders[i + 1]!.toString('latin1');
-            else if (name === 'content-length' && Number(rawHeaders[i + 1]!.toString('latin1')) > opts.maxBytes) {
+            else if (name === 'content-length' && Number(rawHeaders[i + 1]!.toString('latin1')) > maxBytes) {
               abort(tooLarge());
               return false;
             }
@@ -57,7 +55,7 @@ export function sendRequest(pool: Dispatcher, opts: SendOptions): Promise<RawRes
         },
         onData(chunk) {
           size += chunk.length;
-          if (size > opts.maxBytes) {
+          if (size > maxBytes) {
             abort(tooLarge());
             return false;
           }

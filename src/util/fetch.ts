@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { request } from 'undici';
 import { AppError } from '../errors.js';
+import { undici } from './undici.js';
 
 interface Cached {
   text: string;
@@ -32,7 +32,7 @@ export async function fetchConditional(url: string, opts: FetchOptions): Promise
   if (prev?.lastModified) headers['if-modified-since'] = prev.lastModified;
   let res;
   try {
-    res = await request(url, { method: 'GET', headers, signal: AbortSignal.timeout(opts.timeoutMs) });
+    res = await undici().request(url, { method: 'GET', headers, signal: AbortSignal.timeout(opts.timeoutMs) });
   } catch (err) {
     throw new AppError('SPEC_LOAD_FAILED', `cannot fetch ${url}: ${(err as Error).message}`, { cause: err });
   }

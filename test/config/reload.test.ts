@@ -127,6 +127,27 @@ t.test('changing listen.host makes reload fail with CONFIG_RESTART_REQUIRED too'
   await t.rejects(sidecar.reload(), { code: 'CONFIG_RESTART_REQUIRED' });
 });
 
+t.test('start-up-only settings: a reload that changes them fails, names them all, and keeps serving', async (t) => {
+  const { sidecar, config } = await setup(t);
+  const before = sidecar.holder.current;
+  sidecar.writeConfig(config({ audit: { enabled: false }, limits: { maxConcurrentUpstream: 3 }, logging: { format: 'pretty' }, reload: { watch: false, debounce: '1s' } }));
+  const err = (await sidecar.reload().then(() => undefined, (e: unknown) => e)) as AppError;
+  t.equal(err?.code, 'CONFIG_RESTART_REQUIRED');
+  for (const key of ['logging.format', 'audit', 'reload', 'limits.maxConcurrentUpstream']) t.match(err.message, `${key} changed`, `names ${key}`);
+  t.match(err.message, /restart the sidecar to apply them$/);
+  t.equal(sidecar.holder.current, before, 'the old snapshot keeps serving');
+});
+
+t.test('live settings reload without a restart: log level, access log, limits read per request', async (t) => {
+  const { sidecar, config } = await setup(t);
+  sidecar.writeConfig(config({ logging: { level: 'debug', accessLog: true }, limits: { maxRequestBody: '2mb', shutdownGrace: '3s' } }));
+  const next = await sidecar.reload();
+  t.not(next.generation, undefined);
+  t.equal(sidecar.holder.current.config.logging.accessLog, true);
+  t.equal(sidecar.holder.current.servers.get('/mcp')?.accessLog, true, 'the runtime logs each call from now on');
+  t.equal(sidecar.holder.current.config.limits.shutdownGraceMs, 3000);
+});
+
 t.test('a reload that adds a server serves it at its path', async (t) => {
   const { sidecar, upstream } = await setup(t);
   sidecar.writeConfig({

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { createServer } from 'node:net';
 import { Pool } from 'undici';
 import { AppError } from '../../src/errors.js';
-import { classifyFailure, failureResult, toToolResult } from '../../src/upstream/response.js';
+import { RAW_STRUCTURED, classifyFailure, failureResult, toToolResult } from '../../src/upstream/response.js';
 import { sendRequest } from '../../src/upstream/send.js';
 import { startUpstream } from '../helpers/upstream.js';
 
@@ -12,7 +12,10 @@ const text = (s: string) => Buffer.from(s, 'utf8');
 
 t.test('a JSON object becomes structuredContent plus the same JSON as text', async (t) => {
   const body = '{"id":1,"name":"Rex","tags":["a"]}';
-  t.same(toToolResult(200, 'application/json; charset=utf-8', text(body), URL_), { content: [{ type: 'text', text: body }], structuredContent: { id: 1, name: 'Rex', tags: ['a'] } });
+  const result = toToolResult(200, 'application/json; charset=utf-8', text(body), URL_);
+  t.same(result, { content: [{ type: 'text', text: body }], structuredContent: { id: 1, name: 'Rex', tags: ['a'] }, [RAW_STRUCTURED]: body });
+  t.equal(result[RAW_STRUCTURED], body, "the upstream's own text rides along, for the response to splice in");
+  t.equal(JSON.stringify(result), JSON.stringify({ content: [{ type: 'text', text: body }], structuredContent: { id: 1, name: 'Rex', tags: ['a'] } }), 'and never reaches JSON');
   t.same(toToolResult(201, 'application/hal+json', text('{"a":1}'), URL_).structuredContent, { a: 1 }, '+json suffixes are JSON');
   t.same(toToolResult(200, 'application/octet-stream', text('{"a":1}'), URL_).structuredContent, { a: 1 }, 'JSON mislabelled as octet-stream is still read as JSON');
 });
@@ -117,7 +120,7 @@ function poolFor(t: Test, url: string): Pool {
   return pool;
 }
 const send = (pool: Pool, path: string, over: { maxBytes?: number; timeoutMs?: number; method?: string; body?: string } = {}) =>
-  sendRequest(pool, { path, method: over.method ?? 'GET', headers: { accept: 'application/json' }, body: over.body, timeoutMs: over.timeoutMs ?? 2000, maxBytes: over.maxBytes ?? 1000 });
+  sendRequest(pool, { path, method: over.method ?? 'GET', headers: { accept: 'application/json' }, body: over.body }, over.timeoutMs ?? 2000, over.maxBytes ?? 1000);
 
 t.test('sendRequest collects status, content type and body from a real upstream', async (t) => {
   const up = await startUpstream((req, res) => {
