@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { AppError } from '../errors.js';
 import { hashContent } from '../runtime/fingerprint.js';
+import { jsonText } from './json-text.js';
 import { fetchText } from '../util/fetch.js';
 import { isObject, type OpenApiDoc } from './types.js';
 import { upgradeSwagger2 } from './upgrade.js';
@@ -38,7 +39,7 @@ export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<L
   const bytes = isUrl ? undefined : await readLocal(source);
   // Hashed now, so the bytes are not kept until after ready (13 MB for GitHub's spec).
   const rootHash = bytes ? Promise.resolve(hashContent(bytes)) : undefined;
-  const text = bytes ? bytes.toString('utf8') : await fetchText(source, { timeoutMs, maxBytes });
+  const text = bytes ? specText(bytes) : await fetchText(source, { timeoutMs, maxBytes });
   let doc = parseSpecText(text, source);
   let files = isUrl ? [] : [source];
 
@@ -70,6 +71,14 @@ async function hashFiles(source: string, rootHash: Promise<string>, files: strin
   const hashes = new Map([[source, await rootHash]]);
   for (const f of files) if (!hashes.has(f)) hashes.set(f, await readFile(f).then(hashContent, () => 'missing'));
   return hashes;
+}
+
+/** A spec file's text: JSON as a one-byte string (see jsonText), YAML decoded as UTF-8; a BOM dropped. */
+function specText(bytes: Buffer): string {
+  const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  let i = 0;
+  while (i < body.length && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i++;
+  return body[i] === 0x7b ? jsonText(body) : body.toString('utf8');
 }
 
 async function readLocal(file: string): Promise<Buffer> {
