@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'undici';
 
 export interface Proc {
@@ -17,11 +17,14 @@ export async function spawnWithPort(cmd: string, args: string[]): Promise<Proc &
   return { child, port, stop: () => stopChild(child) };
 }
 
+/** The sidecar as deployed: its own process, its log lines written to a file (as a container runtime keeps them). */
 export function spawnSidecar(configFile: string, env: NodeJS.ProcessEnv = {}): Proc {
+  const log = openSync(configFile.replace(/\.ya?ml$/, '.log'), 'a');
   const child = spawn(process.execPath, ['dist/main.js', 'serve', '-c', configFile], {
-    stdio: ['ignore', 'ignore', 'ignore'],
+    stdio: ['ignore', 'ignore', log],
     env: { ...process.env, ...env },
   });
+  closeSync(log);
   return { child, stop: () => stopChild(child) };
 }
 
