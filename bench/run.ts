@@ -13,7 +13,7 @@ import { memoryOf, spawnSidecar, spawnWithPort, stopChild, waitReady } from './p
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,64').split(',').map(Number);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,auth,audit,memory,bigspec').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,auth,audit,memory,reload,bigspec').split(','));
 const root = path.resolve(import.meta.dirname, '..');
 const work = mkdtempSync(path.join(tmpdir(), 'mcp-sidecar-bench-'));
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
@@ -209,6 +209,39 @@ async function bigSpec(results: Record<string, unknown>): Promise<void> {
   results.bigSpec = out;
 }
 
+/**
+ * Hot reload: from writing a changed spec file to the new tool being listed, with the default
+ * debounce (250 ms) that waits for editors to finish writing; median of 5 edits.
+ */
+async function reloadTime(upstreamUrl: string, results: Record<string, unknown>): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcp-sidecar-bench-reload-'));
+  const base = readFileSync(path.join(root, 'bench/spec.yaml'), 'utf8');
+  writeFileSync(path.join(dir, 'spec.yaml'), base);
+  const configFile = path.join(dir, 'config.yaml');
+  writeFileSync(configFile, `listen: { port: 18936 }\nlogging: { level: warn }\nservers:\n  - path: /mcp\n    spec: ./spec.yaml\n    upstream: { baseUrl: ${upstreamUrl} }\n`);
+  const sidecar = spawnSidecar(configFile);
+  const times: number[] = [];
+  try {
+    await waitReady('http://127.0.0.1:18936/readyz');
+    for (let i = 0; i < 5; i++) {
+      const name = `added${i}`;
+      const t0 = performance.now();
+      writeFileSync(path.join(dir, 'spec.yaml'), `${base}\n  /added/${i}:\n    get: { operationId: ${name}, responses: { '200': { description: ok } } }\n`);
+      for (;;) {
+        const res = await request('http://127.0.0.1:18936/mcp', { method: 'POST', headers: MCP_HEADERS, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
+        if ((await res.body.text()).includes(`"${name}"`)) break;
+        if (performance.now() - t0 > 10_000) throw new Error('reload not seen within 10 s');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      times.push(performance.now() - t0);
+    }
+  } finally {
+    await sidecar.stop();
+  }
+  results.reload = { medianMs: median(times), times, debounceMs: 250 };
+  console.log(`\nreload: spec file written → new tool listed in ${median(times).toFixed(0)} ms (median of 5; includes the 250 ms default debounce)`);
+}
+
 async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, seconds: SECONDS, rounds: ROUNDS };
   console.log(`mcp-sidecar bench: node ${process.version}, ${cpus().length} cores; ${ROUNDS} rounds of ${SECONDS}s per target, order reversed each round, medians reported`);
@@ -217,6 +250,7 @@ async function main(): Promise<void> {
   const floor = ONLY.has('throughput') ? await spawnWithPort(process.execPath, ['--import', 'tsx', path.join(root, 'bench/floor.ts'), upstreamUrl]) : undefined;
   try {
     if (ONLY.has('throughput')) await throughput(upstreamUrl, floor && `http://127.0.0.1:${floor.port}`, results);
+    if (ONLY.has('reload')) await reloadTime(upstreamUrl, results);
     if (ONLY.has('bigspec')) await bigSpec(results);
   } finally {
     await floor?.stop();

@@ -73,8 +73,9 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   const authShared = createAuthShared();
   const audit = opts.audit ?? new AuditLog(config.audit);
   let publicBase = config.publicUrl ?? `http://${opts.host ?? config.listen.host}:${opts.port ?? config.listen.port}`;
-  const deps = () => ({ pools, generation, version: VERSION, auth: authShared, publicBase: () => publicBase });
-  let generation = 1;
+  // The generation a successful build gets: a failed one does not use a number up.
+  const deps = () => ({ pools, generation: generation + 1, version: VERSION, auth: authShared, publicBase: () => publicBase });
+  let generation = 0;
   /**
    * Builds a snapshot and stamps it with the hashes of exactly what it was built from (the config's
    * text and each spec file as the loader read it), so an edit made during the build is never
@@ -94,6 +95,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     await pools.closeAll();
     throw err;
   });
+  generation = first.generation;
   const holder = new SnapshotHolder(first);
   const announce = (s: Snapshot) => {
     metrics.snapshot(s.generation, new Map([...s.servers.values()].map((rt) => [rt.name, rt.tools.size])));
@@ -149,8 +151,8 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     if (restart.length > 0) {
       throw new AppError('CONFIG_RESTART_REQUIRED', `${restart.join(', ')}: restart the sidecar to apply ${restart.length > 1 ? 'them' : 'it'}`);
     }
-    generation++;
     const snapshot = await build(nextLoaded);
+    generation = snapshot.generation;
     holder.swap(snapshot);
     if (!opts.log) log.level = next.logging.level;
     watcher?.update(snapshot.files);

@@ -138,6 +138,17 @@ t.test('start-up-only settings: a reload that changes them fails, names them all
   t.equal(sidecar.holder.current, before, 'the old snapshot keeps serving');
 });
 
+t.test('a failed reload does not use up a generation number', async (t) => {
+  const { sidecar, config } = await setup(t);
+  const before = sidecar.holder.current.generation;
+  sidecar.writeConfig(config({ servers: [{ path: '/mcp', spec: './missing.yaml' }] }));
+  await t.rejects(sidecar.reload());
+  const cfg = config();
+  cfg.servers[0]!.spec = './v2.yaml';
+  sidecar.writeConfig(cfg);
+  t.equal((await sidecar.reload()).generation, before + 1, 'the next good config is the next generation');
+});
+
 t.test('live settings reload without a restart: log level, access log, limits read per request', async (t) => {
   const { sidecar, config } = await setup(t);
   sidecar.writeConfig(config({ logging: { level: 'debug', accessLog: true }, limits: { maxRequestBody: '2mb', shutdownGrace: '3s' } }));
