@@ -48,11 +48,10 @@ interface Row {
   concurrency: number;
   direct: LoadResult;
   sidecar: LoadResult;
-  /** The bare one-hop endpoint (bench/floor.ts), when measured. */
-  floor?: LoadResult;
-  /** Median over rounds of direct ÷ sidecar req/s, each round's pair run back to back. */
+  /** Median over rounds of direct ÷ sidecar req/s, the targets of a round run back to back. */
   ratio: number;
-  floorRatio?: number;
+  /** For a variant (JWT, audit): median over rounds of auth-off sidecar ÷ this variant's req/s. */
+  vsAuthOff?: number;
   addedP50: number;
   addedP99: number;
 }
@@ -69,28 +68,31 @@ function summarise(xs: LoadResult[]): LoadResult {
 }
 
 /**
- * Runs direct, floor and sidecar back to back in each round, reversing the order every other round,
- * so the machine's drift (a shared 2-core VM drifts by tens of percent over seconds) hits all of them
- * alike; the ratio is the median of the per-round ratios.
+ * Runs every target back to back in each round, reversing the order every other round, so the
+ * machine's drift (this shared 2-core VM drifts by tens of percent within seconds) hits all of them
+ * alike; ratios are medians of per-round ratios. Returns each target's rounds.
  */
-async function compare(scenario: string, targets: { direct: Target; sidecar: Target; floor?: Target }, c: number): Promise<Row> {
-  const names = (['direct', 'floor', 'sidecar'] as const).filter((k) => targets[k]);
-  const runs: Record<string, LoadResult[]> = { direct: [], floor: [], sidecar: [] };
+async function rounds(targets: Record<string, Target>, c: number): Promise<Record<string, LoadResult[]>> {
+  const names = Object.keys(targets);
+  const runs: Record<string, LoadResult[]> = Object.fromEntries(names.map((k) => [k, []]));
   for (const k of names) await runLoad(targets[k]!, c, 0.5);
   for (let r = 0; r < ROUNDS; r++) {
     for (const k of r % 2 === 0 ? names : [...names].reverse()) runs[k]!.push(await runLoad(targets[k]!, c, SECONDS));
   }
-  const perRound = (k: 'floor' | 'sidecar') => median(runs.direct!.map((d, i) => d.rps / runs[k]![i]!.rps));
+  return runs;
+}
+
+function row(scenario: string, c: number, runs: Record<string, LoadResult[]>, key: string): Row {
+  const perRound = (a: string, b: string) => median(runs[a]!.map((x, i) => x.rps / runs[b]![i]!.rps));
   const direct = summarise(runs.direct!);
-  const sidecar = summarise(runs.sidecar!);
-  const floor = targets.floor ? summarise(runs.floor!) : undefined;
+  const sidecar = summarise(runs[key]!);
   return {
     scenario,
     concurrency: c,
     direct,
     sidecar,
-    ...(floor ? { floor, floorRatio: perRound('floor') } : {}),
-    ratio: perRound('sidecar'),
+    ratio: perRound('direct', key),
+    ...(key !== 'off' && key !== 'floor' && runs.off ? { vsAuthOff: perRound('off', key) } : {}),
     addedP50: sidecar.p50 - direct.p50,
     addedP99: sidecar.p99 - direct.p99,
   };
@@ -98,58 +100,66 @@ async function compare(scenario: string, targets: { direct: Target; sidecar: Tar
 
 function printRows(rows: Row[]): void {
   const f = (n: number, d = 0) => n.toFixed(d).padStart(8);
-  console.log('\nscenario          c   direct req/s  sidecar req/s  ratio  floor ratio   p50 d/s (ms)     p90 d/s (ms)     p99 d/s (ms)    +p99 ms  errors');
+  console.log('\nscenario          c   direct req/s  req/s     ratio  vs auth off   p50 d/s (ms)     p90 d/s (ms)     p99 d/s (ms)    +p99 ms  errors');
   for (const r of rows) {
-    const floor = r.floorRatio === undefined ? '      –' : `${r.floorRatio.toFixed(2).padStart(6)}×`;
+    const vs = r.vsAuthOff === undefined ? '      –' : `${r.vsAuthOff.toFixed(2).padStart(6)}×`;
     console.log(
-      `${r.scenario.padEnd(16)} ${String(r.concurrency).padStart(3)} ${f(r.direct.rps)}      ${f(r.sidecar.rps)}     ${r.ratio.toFixed(2).padStart(5)}×  ${floor}    ${f(r.direct.p50, 2)} ${f(r.sidecar.p50, 2)} ${f(r.direct.p90, 2)} ${f(r.sidecar.p90, 2)} ${f(r.direct.p99, 2)} ${f(r.sidecar.p99, 2)} ${f(r.addedP99, 2)}  ${r.direct.errors + r.sidecar.errors + (r.floor?.errors ?? 0)}`,
+      `${r.scenario.padEnd(16)} ${String(r.concurrency).padStart(3)} ${f(r.direct.rps)}  ${f(r.sidecar.rps)}   ${r.ratio.toFixed(2).padStart(5)}×  ${vs}    ${f(r.direct.p50, 2)} ${f(r.sidecar.p50, 2)} ${f(r.direct.p90, 2)} ${f(r.sidecar.p90, 2)} ${f(r.direct.p99, 2)} ${f(r.sidecar.p99, 2)} ${f(r.addedP99, 2)}  ${r.direct.errors + r.sidecar.errors}`,
     );
   }
 }
 
-interface Scenario {
-  name: string;
+interface Variant {
+  key: string;
+  scenario: string;
   port: number;
   auth: boolean;
   /** The audit log (on by default in the product): a JSON line per tool call, to a file here. */
   audit: boolean;
-  concurrency: number[];
-  floor: boolean;
 }
 
-async function throughput(upstreamUrl: string, floorUrl: string | undefined, results: Record<string, unknown>): Promise<void> {
+/**
+ * The sidecar three ways (auth off; JWT auth on; audit log on), all running at once, measured in
+ * the same rounds as the direct call and the floor (a bare node:http JSON-RPC hop, bench/floor.ts).
+ */
+async function throughput(upstreamUrl: string, floorUrl: string, results: Record<string, unknown>): Promise<void> {
   writeFileSync(path.join(work, 'spec.yaml'), readFileSync(path.join(root, 'bench/spec.yaml'), 'utf8'));
-  const scenarios: Scenario[] = [
-    { name: 'auth off', port: 18931, auth: false, audit: false, concurrency: CONCURRENCY, floor: true },
-    { name: 'JWT auth on', port: 18933, auth: true, audit: false, concurrency: CONCURRENCY, floor: false },
-    { name: 'audit log on', port: 18934, auth: false, audit: true, concurrency: CONCURRENCY.includes(8) ? [8] : CONCURRENCY.slice(0, 1), floor: false },
-  ].filter((s) => (s.auth ? ONLY.has('auth') : s.audit ? ONLY.has('audit') : true));
-  const rows: Row[] = [];
-  for (const sc of scenarios) {
-    const issuer = sc.auth ? await startIssuer(`http://127.0.0.1:${sc.port}/mcp`) : undefined;
-    const configFile = path.join(work, `config-${sc.port}.yaml`);
-    const authYaml = issuer ? `\n    auth: { provider: oidc, issuer: ${issuer.issuer}, jwksUri: ${issuer.jwksUri}, resource: http://127.0.0.1:${sc.port}/mcp }` : '';
+  const variants: Variant[] = [
+    { key: 'off', scenario: 'auth off', port: 18931, auth: false, audit: false },
+    { key: 'jwt', scenario: 'JWT auth on', port: 18933, auth: true, audit: false },
+    { key: 'audit', scenario: 'audit log on', port: 18934, auth: false, audit: true },
+  ].filter((v) => v.key === 'off' || ONLY.has(v.key === 'jwt' ? 'auth' : 'audit'));
+  const issuer = variants.some((v) => v.auth) ? await startIssuer('http://127.0.0.1:18933/mcp') : undefined;
+  const running = variants.map((v) => {
+    const configFile = path.join(work, `config-${v.port}.yaml`);
+    const authYaml = v.auth && issuer ? `\n    auth: { provider: oidc, issuer: ${issuer.issuer}, jwksUri: ${issuer.jwksUri}, resource: http://127.0.0.1:${v.port}/mcp }` : '';
     writeFileSync(
       configFile,
-      `listen: { port: ${sc.port} }\nlogging: { level: info }\naudit: { enabled: ${sc.audit}, file: ./audit-${sc.port}.log }\nservers:\n  - path: /mcp\n    spec: ./spec.yaml\n    upstream: { baseUrl: ${upstreamUrl} }${authYaml}\n`,
+      `listen: { port: ${v.port} }\nlogging: { level: info }\naudit: { enabled: ${v.audit}, file: ./audit-${v.port}.log }\nservers:\n  - path: /mcp\n    spec: ./spec.yaml\n    upstream: { baseUrl: ${upstreamUrl} }${authYaml}\n`,
     );
-    const sidecar = spawnSidecar(configFile);
-    try {
-      await waitReady(`http://127.0.0.1:${sc.port}/readyz`);
-      const headers: Record<string, string> = issuer ? { authorization: `Bearer ${issuer.token}` } : {};
-      for (const c of sc.concurrency) {
-        const floor = sc.floor && floorUrl ? mcpTarget(floorUrl) : undefined;
-        rows.push(await compare(sc.name, { direct: directTarget(upstreamUrl), sidecar: mcpTarget(`http://127.0.0.1:${sc.port}`, headers), ...(floor ? { floor } : {}) }, c));
-        printRows(rows.slice(-1));
-      }
-      if (sc.name === 'auth off' && ONLY.has('memory')) results.memory = await memory(sidecar.child.pid!, `http://127.0.0.1:${sc.port}`);
-    } finally {
-      await sidecar.stop();
-      issuer?.close();
+    return { v, proc: spawnSidecar(configFile) };
+  });
+  const rows: Row[] = [];
+  try {
+    for (const { v } of running) await waitReady(`http://127.0.0.1:${v.port}/readyz`);
+    for (const c of CONCURRENCY) {
+      // The audit variant only at one concurrency: it answers one question (what the default log costs).
+      const shown = running.filter(({ v }) => v.key !== 'audit' || c === (CONCURRENCY.includes(8) ? 8 : CONCURRENCY[0]));
+      const targets: Record<string, Target> = { direct: directTarget(upstreamUrl), floor: mcpTarget(floorUrl) };
+      for (const { v } of shown) targets[v.key] = mcpTarget(`http://127.0.0.1:${v.port}`, v.auth && issuer ? { authorization: `Bearer ${issuer.token}` } : {});
+      const runs = await rounds(targets, c);
+      const batch = [row('floor (bare hop)', c, runs, 'floor'), ...shown.map(({ v }) => row(v.scenario, c, runs, v.key))];
+      printRows(batch);
+      rows.push(...batch);
     }
+    const off = running.find(({ v }) => v.key === 'off')!;
+    if (ONLY.has('memory')) results.memory = await memory(off.proc.child.pid!, `http://127.0.0.1:${off.v.port}`);
+  } finally {
+    await Promise.all(running.map(({ proc }) => proc.stop()));
+    issuer?.close();
   }
   results.throughput = rows;
-  console.log('\nsummary (direct ÷ sidecar throughput, lower is better; floor = a bare node:http JSON-RPC hop):');
+  console.log('\nsummary (ratio = direct ÷ target throughput, lower is better; vs auth off = auth-off sidecar ÷ this one, same rounds):');
   printRows(rows);
 }
 
@@ -249,7 +259,7 @@ async function main(): Promise<void> {
   const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
   const floor = ONLY.has('throughput') ? await spawnWithPort(process.execPath, ['--import', 'tsx', path.join(root, 'bench/floor.ts'), upstreamUrl]) : undefined;
   try {
-    if (ONLY.has('throughput')) await throughput(upstreamUrl, floor && `http://127.0.0.1:${floor.port}`, results);
+    if (floor) await throughput(upstreamUrl, `http://127.0.0.1:${floor.port}`, results);
     if (ONLY.has('reload')) await reloadTime(upstreamUrl, results);
     if (ONLY.has('bigspec')) await bigSpec(results);
   } finally {

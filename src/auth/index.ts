@@ -14,5 +14,12 @@ import type { Principal } from './types.js';
 import { JwksRegistry } from './verify.js';
 
 export function createAuthShared(): AuthShared {
-  return { jwks: new JwksRegistry(), discovery: new Discovery(), tokens: new LRUCache<string, Principal>({ max: 10_000 }), userinfo: new UserinfoCache() };
+  return {
+    jwks: new JwksRegistry(),
+    discovery: new Discovery(),
+    // Entries expire with their token; the verifier checks `exp` itself on every hit, so the cache's
+    // clock may be coarse (by default it re-reads the time through a 1 ms timer on the hot path).
+    tokens: new LRUCache<string, Principal>({ max: 10_000, ttlResolution: 1000 }),
+    userinfo: new UserinfoCache(),
+  };
 }
