@@ -1,40 +1,13 @@
 import t, { type Test } from 'tap';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serve } from '../helpers/serve.js';
 import { startUpstream } from '../helpers/upstream.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = (name: string) => path.join(root, 'test/fixtures/config', name);
-
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts `mcp-sidecar <args>` from source and waits for its "listening on" log line (stderr, JSON or pretty). */
-async function serve(t: Pick<Test, 'teardown'>, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: root, env: { ...process.env, ...env } });
-  let stderr = '';
-  child.stdout.resume();
-  const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening on (http:\/\/[^\s"]+)/.exec(stderr);
-      if (m) resolve(m[1]!);
-    });
-    void exit.then(({ code }) => reject(new Error(`exited with ${code} before listening:\n${stderr}`)));
-    setTimeout(() => reject(new Error(`no "listening on" line within 30 s:\n${stderr}`)), 30_000).unref();
-  });
-  return { child, url, stderr: () => stderr, exit };
-}
 
 async function until(ok: () => boolean, ms = 5000): Promise<void> {
   for (const end = Date.now() + ms; !ok() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));

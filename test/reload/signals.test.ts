@@ -1,46 +1,17 @@
 import t, { type Test } from 'tap';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { serve } from '../helpers/serve.js';
 import { spec30 } from '../helpers/sidecar.js';
 import { startUpstream } from '../helpers/upstream.js';
 
 // SIGHUP reloads a real `serve` process whose file watcher is off. (SIGTERM draining an in-flight
 // call is proven by test/cli/serve.test.ts.)
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Served {
-  child: ChildProcessWithoutNullStreams;
-  url: string;
-  stderr: () => string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `mcp-sidecar serve -c <file> --port 0` from source; resolves on its "listening on" line. */
-async function serve(t: Pick<Test, 'teardown'>, configFile: string): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve', '-c', configFile, '--port', '0'], { cwd: root, env: { ...process.env } });
-  let stderr = '';
-  child.stdout.resume();
-  const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      const m = /listening on (http:\/\/[^\s"]+)/.exec(stderr);
-      if (m) resolve(m[1]!);
-    });
-    void exit.then(({ code }) => reject(new Error(`exited with ${code} before listening:\n${stderr}`)));
-    setTimeout(() => reject(new Error(`no "listening on" line within 30 s:\n${stderr}`)), 30_000).unref();
-  });
-  return { child, url, stderr: () => stderr, exit };
-}
+/** `mcp-sidecar serve -c <file> --port 0` from source. */
+const serveFile = (t: Pick<Test, 'teardown'>, configFile: string) => serve(t, ['serve', '-c', configFile, '--port', '0']);
 
 async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;
@@ -86,7 +57,7 @@ function configDir(t: Test) {
 // Both processes start at once (a Node start-up each); each test drives and stops its own.
 const dirA = configDir(t);
 const dirB = configDir(t);
-const started = { edit: serve(t, dirA.file), broken: serve(t, dirB.file) };
+const started = { edit: serveFile(t, dirA.file), broken: serveFile(t, dirB.file) };
 for (const p of Object.values(started)) p.catch(() => undefined); // awaited (and reported) by its test
 
 t.test('SIGHUP after editing the config switches the tools of a running serve process whose watcher is off', async (t) => {
