@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '../helpers/serve.js';
+import { serve } from '../helpers/cli.js';
 import { startUpstream } from '../helpers/upstream.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { serve } from '../helpers/serve.js';
+import { serve } from '../helpers/cli.js';
 import { spec30 } from '../helpers/sidecar.js';
 import { startUpstream } from '../helpers/upstream.js';
 

@@ -1,3 +1,4 @@
+// Real mcp-sidecar processes from source, for tests of the command line: a long-running `serve`, or a command run to completion.
 import type { Test } from 'tap';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
@@ -34,4 +35,23 @@ export async function serve(t: Pick<Test, 'teardown'>, args: string[], env: Node
     setTimeout(() => reject(new Error(`no "listening on" line within 30 s:\n${stderr}`)), 30_000).unref();
   });
   return { child, url, stderr: () => stderr, exit };
+}
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI to completion from the repo root, from source (tsx): what `mcp-sidecar …` does after a build. */
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
