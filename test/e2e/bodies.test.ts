@@ -1,7 +1,7 @@
-import t, { type Test } from 'tap';
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import { connectClient, firstText, spec30, startTestSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type RecordedRequest } from '../helpers/upstream.js';
+import t from 'tap';
+import { connectClient, spec30, startTestSidecar } from '../helpers/sidecar.js';
+import { callChecks } from '../helpers/calls.js';
+import { startUpstream } from '../helpers/upstream.js';
 
 // Request bodies of every media type through the real SDK client, asserting on the bytes the upstream received.
 
@@ -73,19 +73,7 @@ const schemaOf = (name: string) => tools.find((x) => x.name === name)!.inputSche
 /** Bytes that are not valid UTF-8 (and include CR LF and NUL), so any text round-trip would change them. */
 const FILE_BYTES = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0x80, 0x2d, 0x2d]);
 
-async function sent(t: Test, name: string, args: Record<string, unknown>): Promise<RecordedRequest> {
-  up.requests.length = 0;
-  const result = await client.callTool({ name, arguments: args });
-  t.notOk(result.isError, `${name} succeeded: ${firstText(result).slice(0, 200)}`);
-  t.equal(up.requests.length, 1, 'the upstream received exactly one request');
-  return up.requests[0]!;
-}
-
-async function refused(t: Test, name: string, args: Record<string, unknown>, message: RegExp): Promise<void> {
-  up.requests.length = 0;
-  await t.rejects(client.callTool({ name, arguments: args }), { name: 'McpError', code: ErrorCode.InvalidParams, message });
-  t.equal(up.requests.length, 0, 'the upstream received nothing');
-}
+const { sent, refused } = callChecks(client, up);
 
 t.test('a JSON object body is flattened into top-level arguments, required only when the body is', async (t) => {
   t.same(Object.keys(schemaOf('createPet').properties).sort(), ['name', 'owner', 'tags'], 'readOnly properties are not arguments');

@@ -1,7 +1,7 @@
-import t, { type Test } from 'tap';
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import { connectClient, firstText, spec30, startTestSidecar } from '../helpers/sidecar.js';
-import { startUpstream, type RecordedRequest } from '../helpers/upstream.js';
+import t from 'tap';
+import { connectClient, spec30, startTestSidecar } from '../helpers/sidecar.js';
+import { callChecks } from '../helpers/calls.js';
+import { startUpstream } from '../helpers/upstream.js';
 
 // Every parameter location through the real SDK client, asserting on what a real upstream received.
 
@@ -89,21 +89,7 @@ const client = await connectClient(t, `${sidecar.url}/mcp`);
 const { tools } = await client.listTools();
 const schemaOf = (name: string) => tools.find((x) => x.name === name)!.inputSchema as { properties: Record<string, { description?: string; type?: string }>; required?: string[] };
 
-/** Calls a tool that must succeed; returns the one request the upstream received for it. */
-async function sent(t: Test, name: string, args: Record<string, unknown>): Promise<RecordedRequest> {
-  up.requests.length = 0;
-  const result = await client.callTool({ name, arguments: args });
-  t.notOk(result.isError, `${name} succeeded: ${firstText(result)}`);
-  t.equal(up.requests.length, 1, 'the upstream received exactly one request');
-  return up.requests[0]!;
-}
-
-/** Calls a tool that must be refused with -32602 before anything reaches the upstream. */
-async function refused(t: Test, name: string, args: Record<string, unknown>, message: RegExp): Promise<void> {
-  up.requests.length = 0;
-  await t.rejects(client.callTool({ name, arguments: args }), { name: 'McpError', code: ErrorCode.InvalidParams, message });
-  t.equal(up.requests.length, 0, 'the upstream received nothing');
-}
+const { sent, refused } = callChecks(client, up);
 
 t.test('path values are encoded per segment and can never change the host or leave the base path', async (t) => {
   const values = ['../admin', '../../../etc/passwd', 'a/b', '?x=1', '#frag', '%2e%2e', '%2e%2e%2fadmin', 'http://evil.example/', '//evil.example', '..;/admin', '...', 'a b+c', '..\\admin', 'é'];
