@@ -8,7 +8,7 @@ import t from 'tap';
 import { loadSpec } from '../../src/openapi/load.js';
 import { buildToolSet } from '../../src/openapi/tools.js';
 import { createAjv } from '../../src/runtime/validators.js';
-import { refProblems, repoRoot, SAFE_ARG, serverConfig, TOOL_NAME } from '../fixtures/specs/harness.js';
+import { refProblems, repoRoot, SAFE_ARG, serverConfig, TOOL_NAME } from '../helpers/specs.js';
 
 const corpus = path.resolve(repoRoot, '../shared/openapi-corpus-fetched');
 

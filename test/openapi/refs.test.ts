@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { JsonObject } from '../../src/openapi/types.js';
-import { compileProblems, oas30, oas31, refProblems, refsIn, tool, toolsOf, toolsOfFile, validatorFor } from '../fixtures/specs/harness.js';
+import { compileProblems, oas30, oas31, refProblems, refsIn, tool, toolsOf, toolsOfFile, validatorFor } from '../helpers/specs.js';
 
 const ok = { '200': { description: 'ok' } };
 

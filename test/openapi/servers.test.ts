@@ -2,7 +2,7 @@ import t from 'tap';
 import { isAppError } from '../../src/errors.js';
 import { serverUrl } from '../../src/openapi/operations.js';
 import { buildToolSet } from '../../src/openapi/tools.js';
-import { oas30, serverConfig, specOf, tool, toolsOf, type ServerPatch } from '../fixtures/specs/harness.js';
+import { oas30, serverConfig, specOf, tool, toolsOf, type ServerPatch } from '../helpers/specs.js';
 
 const ok = { '200': { description: 'ok' } };
 const noBaseUrl: ServerPatch = { upstream: { baseUrl: undefined } };

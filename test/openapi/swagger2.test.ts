@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { JsonObject } from '../../src/openapi/types.js';
-import { compileProblems, refProblems, tool, toolsOf, toolsOfFile, validatorFor } from '../fixtures/specs/harness.js';
+import { compileProblems, refProblems, tool, toolsOf, toolsOfFile, validatorFor } from '../helpers/specs.js';
 
 const load = () => toolsOfFile('swagger2-petstore.yaml', { upstream: { baseUrl: undefined } });
 const props = (schema: JsonObject) => Object.keys(schema.properties as object);

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { ParamBinding } from '../../src/openapi/binding.js';
 import type { JsonObject } from '../../src/openapi/types.js';
-import { compileProblems, oas30, oas31, SAFE_ARG, tool, toolsOf, validatorFor } from '../fixtures/specs/harness.js';
+import { compileProblems, oas30, oas31, SAFE_ARG, tool, toolsOf, validatorFor } from '../helpers/specs.js';
 
 const ok = { '200': { description: 'ok' } };
 const json = (schema: object, required = false) => ({ required, content: { 'application/json': { schema } } });

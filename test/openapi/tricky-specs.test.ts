@@ -3,7 +3,7 @@ import t from 'tap';
 import { loadSpec } from '../../src/openapi/load.js';
 import { buildToolSet } from '../../src/openapi/tools.js';
 import type { JsonObject } from '../../src/openapi/types.js';
-import { compileProblems, oas30, oas31, refProblems, serverConfig, specsDir, tool, toolsOf, toolsOfFile, validatorFor } from '../fixtures/specs/harness.js';
+import { compileProblems, oas30, oas31, refProblems, serverConfig, specsDir, tool, toolsOf, toolsOfFile, validatorFor } from '../helpers/specs.js';
 
 const ok = { '200': { description: 'ok' } };
 
