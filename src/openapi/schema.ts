@@ -150,6 +150,10 @@ export class SchemaConverter {
         if (!binaryFile) out.format = 'binary';
       } else if (key === 'format' && (binaryFile || s.type === 'file')) {
         // A model cannot send raw bytes: file contents travel base64-encoded (below).
+      } else if (key === 'type' && typeof value === 'string' && value !== value.toLowerCase() && TYPE_NAMES.has(value.toLowerCase())) {
+        out.type = value.toLowerCase(); // `String`, `Integer`: the intent is plain
+      } else if (!keywordValueOk(key, value)) {
+        this.warnings.push(`${key}: ${JSON.stringify(value).slice(0, 60)} is not a valid value for it; dropped`);
       } else out[key] = value;
     }
     if (binaryFile) {
@@ -194,6 +198,26 @@ function makeNullable(out: JsonObject): JsonObject {
   for (const k of Object.keys(out)) if (!ANNOTATION_SET.has(k)) inner[k] = out[k];
   wrapped.anyOf = [inner, { type: 'null' }];
   return wrapped;
+}
+
+const TYPE_NAMES = new Set(['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']);
+const NUMBER_KEYWORDS = new Set(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
+const COUNT_KEYWORDS = new Set(['minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties', 'minContains', 'maxContains']);
+const STRING_KEYWORDS = new Set(['pattern', 'format', 'title', 'description', 'contentEncoding', 'contentMediaType']);
+const BOOLEAN_KEYWORDS = new Set(['uniqueItems', 'readOnly', 'writeOnly', 'deprecated']);
+
+/**
+ * Real specs carry keyword values JSON Schema does not allow (`pattern: 0`, a whole schema under
+ * `type`); a validator refuses to compile the tool then, so such a value is dropped instead.
+ */
+function keywordValueOk(key: string, value: unknown): boolean {
+  if (key === 'type') return typeof value === 'string' ? TYPE_NAMES.has(value) : Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && TYPE_NAMES.has(v));
+  if (NUMBER_KEYWORDS.has(key)) return typeof value === 'number' && Number.isFinite(value);
+  if (key === 'multipleOf') return typeof value === 'number' && value > 0;
+  if (COUNT_KEYWORDS.has(key)) return Number.isInteger(value) && (value as number) >= 0;
+  if (STRING_KEYWORDS.has(key)) return typeof value === 'string';
+  if (BOOLEAN_KEYWORDS.has(key)) return typeof value === 'boolean';
+  return true;
 }
 
 /** Names of the properties a direction leaves out (readOnly for input, writeOnly for output). */

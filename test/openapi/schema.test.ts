@@ -279,3 +279,19 @@ t.test('a tool body built from the 3.0 dialect validates what the API accepts an
   t.notOk(v({ name: 'Rex', weight: 1, kind: 'cow' }));
   t.notOk(v({ name: 'Rex', weight: 1, id: 3 }), 'readOnly id is not an argument');
 });
+
+t.test('keyword values JSON Schema does not allow are dropped with a warning, so the tool still compiles (api.video, codat)', async (t) => {
+  const c = convert({
+    type: 'object',
+    properties: {
+      timecode: { type: 'string', pattern: 0 },
+      itemType: { $ref: '#/components/schemas/ItemType' },
+      count: { type: 'Integer', minimum: '1', maxLength: -1 },
+      flag: { type: 'boolean', readOnly: 'no', description: { text: 'x' } },
+    },
+  }, { schemas: { ItemType: { type: { type: 'string', enum: ['Service'] } } } }); // a whole schema under `type`, as codat.io's accounting spec has it
+  const validate = compiled(c);
+  t.ok(validate({ timecode: 'anything', itemType: 'Service', count: 0, flag: true }), 'compiles and validates');
+  t.notOk(validate({ count: 'three' }), 'a mis-cased type keeps its meaning: Integer → integer');
+  for (const k of ['pattern', 'type', 'minimum', 'maxLength', 'readOnly', 'description']) t.match(c.warnings.join('\n'), new RegExp(`^${k}: .* is not a valid value for it; dropped$`, 'm'), `${k} is named`);
+});
