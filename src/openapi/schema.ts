@@ -9,6 +9,8 @@ interface Def {
   schema: JsonSchema;
   /** Pointers of the defs this one references directly. */
   deps: Set<string>;
+  /** Its JSON length, once measured. */
+  size?: number;
 }
 
 /** Keywords whose value is one subschema. */
@@ -54,17 +56,37 @@ export class SchemaConverter {
   defsFor(deps: Set<string>): JsonObject | undefined {
     if (deps.size === 0) return undefined;
     const out: JsonObject = {};
-    const todo = [...deps];
+    for (const ptr of this.closure(deps)) {
+      const def = this.defs.get(ptr)!;
+      out[def.key] = def.schema;
+    }
+    return sortKeys(out);
+  }
+
+  /**
+   * The JSON length of the `$defs` a set of dependencies needs, without building them: a tool whose
+   * response reaches thousands of shared defs (Microsoft Graph) is measured, not materialised.
+   */
+  defsSize(deps: Set<string>): number {
+    let size = 0;
+    for (const ptr of this.closure(deps)) {
+      const def = this.defs.get(ptr)!;
+      def.size ??= JSON.stringify(def.schema).length;
+      size += def.key.length + 4 + def.size;
+    }
+    return size;
+  }
+
+  private closure(deps: Set<string>): Set<string> {
     const seen = new Set<string>();
+    const todo = [...deps];
     while (todo.length > 0) {
       const ptr = todo.pop()!;
       if (seen.has(ptr)) continue;
       seen.add(ptr);
-      const def = this.defs.get(ptr)!;
-      out[def.key] = def.schema;
-      todo.push(...def.deps);
+      for (const d of this.defs.get(ptr)!.deps) if (!seen.has(d)) todo.push(d);
     }
-    return sortKeys(out);
+    return seen;
   }
 
   /** Follows `$ref`s at the top of a schema, for callers that need its shape (body flattening). */

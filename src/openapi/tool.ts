@@ -31,6 +31,8 @@ export interface ToolDef {
    * suffices. Empty: the operation needs none. Filled in by buildToolSet.
    */
   oauthScopes: string[][];
+  /** Its response schema was over the size cap and is left out. */
+  outputTooBig?: boolean;
 }
 
 export interface ToolContext {
@@ -41,6 +43,8 @@ export interface ToolContext {
   operationBaseUrl: (op: Operation) => string | undefined;
   /** Header parameters the sidecar sets itself (identity headers): never taken from arguments. */
   reservedHeaders?: Set<string>;
+  /** Output schemas whose shared `$defs` alone exceed this are left out before they are built. */
+  maxOutputBytes?: number;
 }
 
 const MAX_DESCRIPTION = 2000;
@@ -93,7 +97,7 @@ export function buildTool(name: string, operation: Operation, ctx: ToolContext):
   const defs = ctx.input.defsFor(deps);
   if (defs) inputSchema.$defs = defs;
 
-  const { outputSchema, accept } = buildOutput(op.responses, ctx);
+  const { outputSchema, accept, outputTooBig } = buildOutput(op.responses, ctx);
   const [pathOnly, fixedQuery = ''] = path.split('?', 2) as [string, string?];
   const binding: RequestBinding = {
     method: method.toUpperCase(),
@@ -125,6 +129,7 @@ export function buildTool(name: string, operation: Operation, ctx: ToolContext):
     binding,
     security: Array.isArray(op.security) ? op.security : (ctx.doc.security as ToolDef['security']),
     oauthScopes: [],
+    ...(outputTooBig ? { outputTooBig } : {}),
   };
 }
 
@@ -259,7 +264,7 @@ function flattenable(schema: unknown, conv: SchemaConverter, depth = 0): { prope
   return { properties, required };
 }
 
-function buildOutput(responses: unknown, ctx: ToolContext): { outputSchema?: JsonObject; accept: string } {
+function buildOutput(responses: unknown, ctx: ToolContext): { outputSchema?: JsonObject; accept: string; outputTooBig?: boolean } {
   if (!isObject(responses)) return { accept: 'application/json, */*;q=0.8' };
   const codes = Object.keys(responses).filter((c) => /^2(\d\d|XX)$/i.test(c)).sort();
   const res = codes.map((c) => deref<JsonObject>(ctx.doc, responses[c])).find((r) => r && isObject(r.content));
@@ -273,6 +278,7 @@ function buildOutput(responses: unknown, ctx: ToolContext): { outputSchema?: Jso
   if (!top || (top.type !== 'object' && !(top.type === undefined && isObject(top.properties)))) return { accept };
   const deps = new Set<string>();
   let schema = ctx.output.convert(json[1].schema, deps);
+  if (ctx.maxOutputBytes && ctx.output.defsSize(deps) > ctx.maxOutputBytes) return { accept, outputTooBig: true };
   const defs = ctx.output.defsFor(deps);
   if (typeof schema === 'object' && typeof schema.$ref === 'string' && defs) {
     // The top level must itself be `type: object`, so inline the referenced def there.

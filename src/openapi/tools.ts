@@ -64,7 +64,9 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
       output,
       operationBaseUrl: (op: Operation) => (op.servers?.[0] ? serverUrl(op.servers[0], baseUrl) : undefined),
       reservedHeaders,
+      maxOutputBytes: server.tools.maxOutputSchemaBytes,
     });
+    if (tool.outputTooBig) bigOutputs++;
     tool.oauthScopes = oauthScopes(tool.security, oauthSchemes);
     const max = server.tools.maxOutputSchemaBytes;
     if (tool.definition.outputSchema && max > 0 && sizes.of(tool.definition.outputSchema) > max) {
