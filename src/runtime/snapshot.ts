@@ -188,6 +188,7 @@ function buildServer(
     : undefined;
   const filtered = new Map<string, Buffer>();
   const toolsListBytes = encodeToolsList(definitions);
+  const warnings = toolsListBytes.length > LARGE_TOOLS_LIST ? [...set.warnings, largeListWarning(toolsListBytes.length, set.tools.length)] : set.warnings;
   return {
     config: server,
     name: server.name,
@@ -198,7 +199,7 @@ function buildServer(
     toolsListBytes,
     definitions,
     operationCount: set.operationCount,
-    warnings: set.warnings,
+    warnings,
     cors: server.cors && server.cors.allowedOrigins.length > 0 ? compileCors(server.cors) : undefined,
     auth,
     accessLog,
@@ -214,6 +215,13 @@ function buildServer(
       return bytes;
     },
   };
+}
+
+/** Past this, tools/list is more than any model's context: say so at load time. */
+const LARGE_TOOLS_LIST = 8 * 1024 * 1024;
+
+function largeListWarning(bytes: number, tools: number): string {
+  return `tools/list is ${(bytes / 1e6).toFixed(0)} MB (≈${Math.ceil(bytes / 4 / 1e6)}M tokens) for ${tools} tools: more than a model can read; choose tools with tools.include / tools.exclude`;
 }
 
 /**
