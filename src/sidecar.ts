@@ -235,7 +235,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
  * Settings read once at start-up. A reload that changes one fails and says so, rather than
  * reporting success for a change that would only apply after a restart.
  */
-export function startupOnlyChanges(prev: Config, next: Config): string[] {
+function startupOnlyChanges(prev: Config, next: Config): string[] {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   const changed: string[] = [];
   if (!same(prev.listen, next.listen)) changed.push(`listen changed (${prev.listen.host}:${prev.listen.port} → ${next.listen.host}:${next.listen.port})`);

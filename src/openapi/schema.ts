@@ -64,15 +64,16 @@ export class SchemaConverter {
   }
 
   /**
-   * The JSON length of the `$defs` a set of dependencies needs, without building them: a tool whose
-   * response reaches thousands of shared defs (Microsoft Graph) is measured, not materialised.
+   * The JSON length of `defsFor(deps)` without building it: a tool whose response reaches thousands
+   * of shared defs (Microsoft Graph) is measured, not materialised, and each def is measured once.
    */
   defsSize(deps: Set<string>): number {
-    let size = 0;
+    if (deps.size === 0) return 0;
+    let size = 1; // braces, less the comma the last entry does not have
     for (const ptr of this.closure(deps)) {
       const def = this.defs.get(ptr)!;
       def.size ??= JSON.stringify(def.schema).length;
-      size += def.key.length + 4 + def.size;
+      size += JSON.stringify(def.key).length + 2 + def.size; // "key":schema,
     }
     return size;
   }

@@ -43,7 +43,6 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
   const tools: ToolDef[] = [];
   const usedOverrides = new Set<string>();
   let bigOutputs = 0;
-  const sizes = new SchemaSizes();
   // Headers the sidecar sets itself (identity, static credentials) are never offered as arguments.
   const reservedHeaders = new Set([...Object.keys(server.auth?.identityHeaders ?? {}), ...Object.keys(server.upstream.headers)].map((h) => h.toLowerCase()));
   const schemes = isObject(doc.components?.securitySchemes) ? (doc.components.securitySchemes as Record<string, unknown>) : {};
@@ -69,7 +68,8 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
     if (tool.outputTooBig) bigOutputs++;
     tool.oauthScopes = oauthScopes(tool.security, oauthSchemes);
     const max = server.tools.maxOutputSchemaBytes;
-    if (tool.definition.outputSchema && max > 0 && sizes.of(tool.definition.outputSchema) > max) {
+    // Responses whose shared $defs alone are over the cap were left out unbuilt (above); the rest are small.
+    if (tool.definition.outputSchema && max > 0 && JSON.stringify(tool.definition.outputSchema).length > max) {
       const { outputSchema: _dropped, ...rest } = tool.definition;
       tool.definition = rest;
       bigOutputs++;
@@ -165,30 +165,4 @@ function compileFilter(f: RawFilter): (s: FilterSubject) => boolean {
     (!paths || paths(s.path)) &&
     (!methods || methods.has(s.method)) &&
     (!tags || s.tags.some((t) => tags.has(t)));
-}
-
-/**
- * JSON length of output schemas, for the size cap: each shared `$defs` entry is serialised once for
- * all the tools that use it (GitHub's spec: 1,223 schemas over a few hundred shared defs).
- */
-export class SchemaSizes {
-  private readonly defs = new WeakMap<object, number>();
-
-  of(schema: Record<string, unknown>): number {
-    const { $defs, ...body } = schema;
-    let size = JSON.stringify(body).length;
-    if (!isObject($defs)) return size;
-    const keys = Object.keys($defs);
-    size += ',"$defs":{}'.length + Math.max(0, keys.length - 1) - (size === 2 ? 1 : 0);
-    for (const k of keys) {
-      const def = $defs[k];
-      let n = isObject(def) ? this.defs.get(def) : undefined;
-      if (n === undefined) {
-        n = JSON.stringify(def).length;
-        if (isObject(def)) this.defs.set(def, n);
-      }
-      size += JSON.stringify(k).length + 1 + n;
-    }
-    return size;
-  }
 }

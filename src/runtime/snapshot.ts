@@ -235,7 +235,7 @@ export function encodeToolsList(definitions: readonly ToolDefinition[]): Buffer 
   const out = Buffer.allocUnsafe(size);
   let at = out.write('{"tools":[', 0, 'latin1');
   parts.forEach((p, i) => {
-    if (i > 0) at = out.write(',', at, 'latin1') + at;
+    if (i > 0) out[at++] = 0x2c; // ','
     at += out.write(p, at);
   });
   at += out.write(']}', at, 'latin1');

@@ -1,18 +1,27 @@
-// The output-schema size cap counts shared $defs once per def; the count must still be exactly
-// the length of the schema's JSON.
+// Response schemas are measured before their shared $defs are built (the output-schema size cap);
+// the measure must be exactly the length of the $defs JSON that would be built.
 import t from 'tap';
-import { SchemaSizes } from '../../src/openapi/tools.js';
+import { SchemaConverter } from '../../src/openapi/schema.js';
 
-t.test('the size is the JSON length, $defs or not, shared defs reused', async (t) => {
-  const shared = { type: 'object', properties: { login: { type: 'string', description: 'naïve “quoted”' } } };
-  const schemas: Record<string, unknown>[] = [
+t.test('defsSize is the JSON length of defsFor, shared defs measured once', async (t) => {
+  const schemas = {
+    User: { type: 'object', properties: { login: { type: 'string', description: 'naïve “quoted”' }, org: { $ref: '#/components/schemas/Org' } } },
+    Org: { type: 'object', properties: { members: { type: 'array', items: { $ref: '#/components/schemas/User' } } } },
+    'we"ird name': { type: 'integer' },
+    Plain: { type: 'string' },
+  };
+  const conv = new SchemaConverter({ components: { schemas } }, '3.0', 'output');
+  const cases: unknown[] = [
     { type: 'object', properties: { a: { type: 'string' } } },
-    { type: 'object', properties: { owner: { $ref: '#/$defs/user' } }, $defs: { user: shared } },
-    { $defs: { user: shared, 'we"ird': { type: 'integer' } }, type: 'object', required: ['x'] },
-    { $defs: { user: shared } },
-    { type: 'object', $defs: {} },
+    { $ref: '#/components/schemas/User' },
+    { type: 'object', properties: { u: { $ref: '#/components/schemas/User' }, w: { $ref: '#/components/schemas/we"ird name' }, p: { $ref: '#/components/schemas/Plain' } } },
   ];
-  const sizes = new SchemaSizes();
-  for (const s of schemas) t.equal(sizes.of(s), JSON.stringify(s).length, JSON.stringify(s).slice(0, 60));
-  for (const s of schemas) t.equal(sizes.of(s), JSON.stringify(s).length, 'again, from the cache');
+  for (const schema of cases) {
+    for (const pass of ['first', 'again, from the cache']) {
+      const deps = new Set<string>();
+      conv.convert(schema, deps);
+      const defs = conv.defsFor(deps);
+      t.equal(conv.defsSize(deps), defs ? JSON.stringify(defs).length : 0, `${JSON.stringify(schema).slice(0, 60)} (${pass})`);
+    }
+  }
 });
