@@ -6,22 +6,13 @@ import { stringify } from 'yaml';
 import { serve } from '../helpers/cli.js';
 import { spec30 } from '../helpers/sidecar.js';
 import { startUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 // SIGHUP reloads a real `serve` process whose file watcher is off. (SIGTERM draining an in-flight
 // call is proven by test/cli/serve.test.ts.)
 
 /** `mcp-sidecar serve -c <file> --port 0` from source. */
 const serveFile = (t: Pick<Test, 'teardown'>, configFile: string) => serve(t, ['serve', '-c', configFile, '--port', '0']);
-
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const rpc = async (url: string, method: string, params?: object) => {
   const res = await fetch(url, {

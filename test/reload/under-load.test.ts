@@ -11,6 +11,7 @@ import { silentLogger } from '../../src/log.js';
 import { startSidecar, type Sidecar } from '../../src/sidecar.js';
 import { spec30, startTestSidecar } from '../helpers/sidecar.js';
 import { startUpstream, type TestUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 // Hot reload through the file WATCHER (reload() is never called here) while 8 clients keep calling
 // tools: every answer is checked, and not one may fail while configs and specs change under them.
@@ -42,17 +43,6 @@ const configFor = (baseUrl: string, server: object = {}, debounce = '50ms') => (
   reload: { watch: true, debounce },
   servers: [{ path: '/mcp', spec: './spec.yaml', upstream: { baseUrl }, ...server }],
 });
-
-/** Polls until `check` returns a value (not undefined) or throws with `what` at the deadline. */
-async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 interface Ready {
   generation: number;
