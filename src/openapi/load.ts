@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -36,10 +36,10 @@ export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<L
   const isUrl = /^https?:\/\//i.test(source);
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
-  const bytes = isUrl ? undefined : await readLocal(source);
-  // Hashed now, so the bytes are not kept until after ready (13 MB for GitHub's spec).
-  const rootHash = bytes ? Promise.resolve(hashContent(bytes)) : undefined;
-  const text = bytes ? specText(bytes) : await fetchText(source, { timeoutMs, maxBytes });
+  const read = isUrl ? undefined : await readLocal(source);
+  // Hashed now, before specText rewrites the buffer, so the bytes are not kept until after ready.
+  const rootHash = read ? Promise.resolve(hashContent(read.buf.subarray(0, read.length))) : undefined;
+  const text = read ? specText(read.buf, read.length) : await fetchText(source, { timeoutMs, maxBytes });
   let doc = parseSpecText(text, source);
   let files = isUrl ? [] : [source];
 
@@ -73,17 +73,38 @@ async function hashFiles(source: string, rootHash: Promise<string>, files: strin
   return hashes;
 }
 
-/** A spec file's text: JSON as a one-byte string (see jsonText), YAML decoded as UTF-8; a BOM dropped. */
-function specText(bytes: Buffer): string {
-  const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
-  let i = 0;
-  while (i < body.length && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i++;
-  return body[i] === 0x7b ? jsonText(body) : body.toString('utf8');
+/**
+ * A spec file's text (`buf[0, length)`, the rest room to work in): JSON as a one-byte string
+ * (see jsonText, which may rewrite `buf`), YAML decoded as UTF-8; a BOM dropped.
+ */
+function specText(buf: Buffer, length: number): string {
+  const from = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  let i = from;
+  while (i < length && (buf[i] === 0x20 || buf[i] === 0x0a || buf[i] === 0x0d || buf[i] === 0x09)) i++;
+  return buf[i] === 0x7b ? jsonText(buf.subarray(from), length - from) : buf.toString('utf8', from, length);
 }
 
-async function readLocal(file: string): Promise<Buffer> {
+/**
+ * The whole file in one read into one buffer sized from fstat, with room after it for jsonText's
+ * escapes (room never written stays unbacked memory). fs.readFile would read in 512 KiB pieces.
+ */
+async function readLocal(file: string): Promise<{ buf: Buffer; length: number }> {
   try {
-    return await readFile(file);
+    const fh = await open(file, 'r');
+    try {
+      const { size } = await fh.stat();
+      let buf = Buffer.allocUnsafe(size + Math.max(4096, size >>> 2));
+      let length = 0;
+      for (;;) {
+        // A file that grew since fstat: make room and keep reading.
+        if (length === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]);
+        const { bytesRead } = await fh.read(buf, length, buf.length - length, null);
+        if (bytesRead === 0) return { buf, length };
+        length += bytesRead;
+      }
+    } finally {
+      await fh.close();
+    }
   } catch (err) {
     throw new AppError('SPEC_LOAD_FAILED', `cannot read spec ${file}: ${(err as Error).message}`, { cause: err });
   }

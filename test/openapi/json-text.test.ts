@@ -1,5 +1,7 @@
 // JSON specs are read as one-byte text with non-ASCII characters escaped (to keep start-up memory
 // down); that must parse to exactly what decoding the bytes as UTF-8 gives.
+import { isAscii } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { jsonText } from '../../src/openapi/json-text.js';
 
@@ -27,4 +29,28 @@ for (const [name, bytes] of cases) {
 t.test('long ASCII runs between non-ASCII characters', async (t) => {
   const big = Buffer.from(JSON.stringify({ a: 'x'.repeat(10_001), b: 'é', c: 'y'.repeat(7), d: '✓' }));
   t.same(JSON.parse(jsonText(big)), JSON.parse(big.toString('utf8')));
+});
+
+t.test('rewrites in place when the buffer has room after the text, else in a new buffer', async (t) => {
+  for (const [name, bytes] of cases) {
+    const grown = Buffer.byteLength(jsonText(Buffer.from(bytes)), 'latin1') - bytes.length;
+    // No room, too little room (one byte short), exactly enough, plenty.
+    for (const room of [0, Math.max(0, grown - 1), grown, grown + 100]) {
+      const buf = Buffer.alloc(bytes.length + room, 0x21);
+      bytes.copy(buf);
+      const text = jsonText(buf, bytes.length);
+      t.same(JSON.parse(text), JSON.parse(bytes.toString('utf8')), `${name}, room ${room}`);
+      if (grown > 0 && room >= grown) t.equal(buf.toString('latin1', 0, text.length), text, `${name}: made in the caller's buffer`);
+      if (room < grown) t.same(buf.subarray(0, bytes.length), bytes, `${name}: the text left as it was without room`);
+    }
+  }
+});
+
+t.test('a real spec with non-ASCII text parses to what UTF-8 decoding gives', async (t) => {
+  const file = new URL('../../node_modules/@octokit/openapi/generated/api.github.com.json', import.meta.url);
+  const bytes = readFileSync(file);
+  t.ok(!isAscii(bytes), 'the spec has non-ASCII characters');
+  const buf = Buffer.allocUnsafe(bytes.length + 4096);
+  bytes.copy(buf);
+  t.same(JSON.parse(jsonText(buf, bytes.length)), JSON.parse(bytes.toString('utf8')));
 });
