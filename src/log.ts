@@ -49,11 +49,20 @@ export const silentLogger: Logger = pino({ level: 'silent' });
 /**
  * An async destination that writes in batches of about 4 kB instead of one syscall per line (a
  * write per tool call costs more than the rest of the call's logging), flushed at least every 250 ms
- * so a quiet sidecar's lines still appear promptly.
+ * so a quiet sidecar's lines still appear promptly — and only when a line came in: a flush of
+ * nothing is still a write on the thread pool, four a second for as long as the sidecar idles.
  */
 export function bufferedDestination(target: { fd: number } | { dest: string }): ReturnType<typeof pino.destination> {
   const dest = pino.destination({ ...target, sync: false, minLength: 4096, ...('dest' in target ? { append: true, mkdir: true } : {}) });
+  let written = false;
+  const write = dest.write.bind(dest);
+  dest.write = (line: string) => {
+    written = true;
+    return write(line);
+  };
   const timer = setInterval(() => {
+    if (!written) return;
+    written = false;
     try {
       dest.flush();
     } catch {
