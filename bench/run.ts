@@ -26,11 +26,11 @@ function directTarget(origin: string): Target {
   };
 }
 
-function mcpTarget(origin: string, headers: Record<string, string> = {}): Target {
+function mcpTarget(origin: string, headers: Record<string, string> = {}, endpoint = '/mcp'): Target {
   return {
     origin,
     request: (n) => ({
-      path: '/mcp',
+      path: endpoint,
       method: 'POST',
       headers: { ...MCP_HEADERS, ...headers },
       body: `{"jsonrpc":"2.0","id":${n},"method":"tools/call","params":{"name":"getItem","arguments":{"id":${n}}}}`,
@@ -113,47 +113,59 @@ interface Variant {
   key: string;
   scenario: string;
   port: number;
+  endpoint: string;
   auth: boolean;
-  /** The audit log (on by default in the product): a JSON line per tool call, to a file here. */
-  audit: boolean;
+  /** Measured at c=8 only: each answers one question, not a curve. */
+  c8Only: boolean;
 }
 
 /**
- * The sidecar three ways (auth off; JWT auth on; audit log on), all running at once, measured in
- * the same rounds as the direct call and the floor (a bare node:http JSON-RPC hop, bench/floor.ts).
+ * The sidecar with auth off, with JWT auth on, with the audit log on, and a second auth-off process,
+ * measured in the same rounds as the direct call and the floor (a bare node:http JSON-RPC hop,
+ * bench/floor.ts). Auth off and JWT are two endpoints of one process, so the JWT figure is the cost of
+ * auth alone: two identical processes on this VM differ by up to ~10 % (the second auth-off process
+ * shows by how much in each run). The audit log is a process-wide setting, so it has its own process.
  */
 async function throughput(upstreamUrl: string, floorUrl: string, results: Record<string, unknown>): Promise<void> {
   writeFileSync(path.join(work, 'spec.yaml'), readFileSync(path.join(root, 'bench/spec.yaml'), 'utf8'));
+  const withAuth = ONLY.has('auth');
+  const withAudit = ONLY.has('audit');
   const variants: Variant[] = [
-    { key: 'off', scenario: 'auth off', port: 18931, auth: false, audit: false },
-    { key: 'jwt', scenario: 'JWT auth on', port: 18933, auth: true, audit: false },
-    { key: 'audit', scenario: 'audit log on', port: 18934, auth: false, audit: true },
-  ].filter((v) => v.key === 'off' || ONLY.has(v.key === 'jwt' ? 'auth' : 'audit'));
-  const issuer = variants.some((v) => v.auth) ? await startIssuer('http://127.0.0.1:18933/mcp') : undefined;
-  const running = variants.map((v) => {
-    const configFile = path.join(work, `config-${v.port}.yaml`);
-    const authYaml = v.auth && issuer ? `\n    auth: { provider: oidc, issuer: ${issuer.issuer}, jwksUri: ${issuer.jwksUri}, resource: http://127.0.0.1:${v.port}/mcp }` : '';
-    writeFileSync(
-      configFile,
-      `listen: { port: ${v.port} }\nlogging: { level: info }\naudit: { enabled: ${v.audit}, file: ./audit-${v.port}.log }\nservers:\n  - path: /mcp\n    spec: ./spec.yaml\n    upstream: { baseUrl: ${upstreamUrl} }${authYaml}\n`,
-    );
-    return { v, proc: spawnSidecar(configFile) };
+    { key: 'off', scenario: 'auth off', port: 18931, endpoint: '/mcp', auth: false, c8Only: false },
+    ...(withAuth ? [{ key: 'jwt', scenario: 'JWT auth on', port: 18931, endpoint: '/mcp/auth', auth: true, c8Only: false }] : []),
+    ...(withAudit
+      ? [
+          { key: 'audit', scenario: 'audit log on', port: 18934, endpoint: '/mcp', auth: false, c8Only: true },
+          { key: 'off2', scenario: 'auth off, 2nd proc', port: 18937, endpoint: '/mcp', auth: false, c8Only: true },
+        ]
+      : []),
+  ];
+  const issuer = withAuth ? await startIssuer('http://127.0.0.1:18931/mcp/auth') : undefined;
+  const server = (endpoint: string, auth: boolean) =>
+    `\n  - path: ${endpoint}\n    spec: ./spec.yaml\n    upstream: { baseUrl: ${upstreamUrl} }` +
+    (auth && issuer ? `\n    auth: { provider: oidc, issuer: ${issuer.issuer}, jwksUri: ${issuer.jwksUri}, resource: http://127.0.0.1:18931${endpoint} }` : '');
+  const ports = [...new Set(variants.map((v) => v.port))];
+  const running = ports.map((port) => {
+    const configFile = path.join(work, `config-${port}.yaml`);
+    const audit = variants.some((v) => v.port === port && v.key === 'audit');
+    const servers = variants.filter((v) => v.port === port).map((v) => server(v.endpoint, v.auth));
+    writeFileSync(configFile, `listen: { port: ${port} }\nlogging: { level: info }\naudit: { enabled: ${audit}, file: ./audit-${port}.log }\nservers:${servers.join('')}\n`);
+    return { port, proc: spawnSidecar(configFile) };
   });
   const rows: Row[] = [];
   try {
-    for (const { v } of running) await waitReady(`http://127.0.0.1:${v.port}/readyz`);
+    for (const { port } of running) await waitReady(`http://127.0.0.1:${port}/readyz`);
     for (const c of CONCURRENCY) {
-      // The audit variant only at one concurrency: it answers one question (what the default log costs).
-      const shown = running.filter(({ v }) => v.key !== 'audit' || c === (CONCURRENCY.includes(8) ? 8 : CONCURRENCY[0]));
+      const shown = variants.filter((v) => !v.c8Only || c === (CONCURRENCY.includes(8) ? 8 : CONCURRENCY[0]));
       const targets: Record<string, Target> = { direct: directTarget(upstreamUrl), floor: mcpTarget(floorUrl) };
-      for (const { v } of shown) targets[v.key] = mcpTarget(`http://127.0.0.1:${v.port}`, v.auth && issuer ? { authorization: `Bearer ${issuer.token}` } : {});
+      for (const v of shown) targets[v.key] = mcpTarget(`http://127.0.0.1:${v.port}`, v.auth && issuer ? { authorization: `Bearer ${issuer.token}` } : {}, v.endpoint);
       const runs = await rounds(targets, c);
-      const batch = [row('floor (bare hop)', c, runs, 'floor'), ...shown.map(({ v }) => row(v.scenario, c, runs, v.key))];
+      const batch = [row('floor (bare hop)', c, runs, 'floor'), ...shown.map((v) => row(v.scenario, c, runs, v.key))];
       printRows(batch);
       rows.push(...batch);
     }
-    const off = running.find(({ v }) => v.key === 'off')!;
-    if (ONLY.has('memory')) results.memory = await memory(off.proc.child.pid!, `http://127.0.0.1:${off.v.port}`);
+    const off = running.find(({ port }) => port === 18931)!;
+    if (ONLY.has('memory')) results.memory = await memory(off.proc.child.pid!, 'http://127.0.0.1:18931');
   } finally {
     await Promise.all(running.map(({ proc }) => proc.stop()));
     issuer?.close();
