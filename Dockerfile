@@ -21,8 +21,9 @@ COPY src ./src
 COPY schemas ./schemas
 COPY scripts ./scripts
 # No source maps in the image: node does not use them unless run with --enable-source-maps.
-# Then the config validator is compiled ahead of time, as `npm run build` does.
-RUN npx tsc -p tsconfig.build.json --sourceMap false && node scripts/compile-config-validator.mjs
+# Then, as `npm run build` does, the config validator is compiled ahead of time and yaml and ajv are
+# bundled into one file each (dist/vendor/: dozens of small files cost start-up time to load).
+RUN npx tsc -p tsconfig.build.json --sourceMap false && node scripts/compile-config-validator.mjs && node scripts/vendor-bundles.mjs
 
 # ---- runtime: production dependencies and the compiled code only -----------------------------------
 FROM ${NODE_IMAGE}

@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type Logger } from './util/pino.js';
 import type { LogLevel } from './config/types.js';
 
 export type { Logger };

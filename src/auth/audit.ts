@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type Logger } from '../util/pino.js';
 import { REDACT_PATHS, bufferedDestination } from '../log.js';
 import type { Principal } from './types.js';
 

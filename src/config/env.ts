@@ -1,4 +1,4 @@
-import { isPair, isScalar, isSeq, parse as parseYamlValue, visit, type Document } from 'yaml';
+import { isPair, isScalar, isSeq, parse as parseYamlValue, visit, type Document } from '../util/yaml.js';
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 

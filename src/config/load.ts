@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from '../util/yaml.js';
 import { AppError, type Problem } from '../errors.js';
 import { hashContent } from '../runtime/fingerprint.js';
 import { parseDuration, parseSize } from '../util/units.js';

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import { isMap, isPair, isScalar, type Document, type LineCounter, type Node } from 'yaml';
+import type { LineCounter } from 'yaml';
+import { isMap, isPair, isScalar, type Document, type Node } from '../util/yaml.js';
 import type { Problem } from '../errors.js';
 import { CONFIG_AJV_OPTIONS } from './ajv-options.js';
 

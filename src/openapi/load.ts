@@ -1,7 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml } from '../util/yaml.js';
 import { AppError } from '../errors.js';
 import { hashContent } from '../runtime/fingerprint.js';
 import { jsonText } from './json-text.js';

@@ -1,7 +1,5 @@
-import { createRequire } from 'node:module';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-
-const require = createRequire(import.meta.url);
+import { requireVendored } from '../util/vendored.js';
 
 interface AjvModules {
   Ajv2020: typeof Ajv2020;
@@ -14,10 +12,11 @@ let modules: AjvModules | undefined;
  * `warmUpValidators` loads it once the sidecar is serving, before the first call needs it.
  */
 function ajvModules(): AjvModules {
-  if (!modules) {
-    const formats = require('ajv-formats') as { default: AjvModules['addFormats'] };
-    modules = { Ajv2020: (require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }).Ajv2020, addFormats: formats.default };
-  }
+  // After a build, one bundle of ajv and ajv-formats (scripts/ajv-entry.cjs); from source, the packages.
+  modules ??= requireVendored('ajv', (req): AjvModules => ({
+    Ajv2020: (req('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }).Ajv2020,
+    addFormats: (req('ajv-formats') as { default: AjvModules['addFormats'] }).default,
+  }));
   return modules;
 }
 
