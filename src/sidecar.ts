@@ -191,7 +191,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   if (opts.configFile && config.reload.watch) {
     watcher = createFileWatcher(first.files, () => reloader.trigger('file changed'), (err) => log.warn({ err: err.message }, 'file watch error; retrying'));
   }
-  // Once serving: the first snapshot's hashes (hashed in the background while the spec was parsed),
+  // Once serving: the first snapshot's fingerprint (from the spec hashes taken as each file was read),
   // and the argument validator's library, so the first tool call does not load it.
   const firstStamped = new Promise<void>((resolve) =>
     setImmediate(() => {

@@ -102,15 +102,8 @@ abstract class Family<T> {
   abstract render(): string;
 }
 
-class CounterFamily extends Family<number> {
-  constructor(name: string, help: string, labelNames: string[]) {
-    super(name, help, labelNames, 'counter');
-  }
-
-  inc(key: string, labels: () => string[]): void {
-    this.get(key, labels, () => 0).value++;
-  }
-
+/** A family of plain numbers, one per label set (counters and gauges are written out alike). */
+abstract class NumberFamily extends Family<number> {
   render(): string {
     let out = this.head();
     for (const s of this.series.values()) out += `${this.name}${this.labelText(s.labels)} ${s.value}\n`;
@@ -118,7 +111,17 @@ class CounterFamily extends Family<number> {
   }
 }
 
-class GaugeFamily extends Family<number> {
+class CounterFamily extends NumberFamily {
+  constructor(name: string, help: string, labelNames: string[]) {
+    super(name, help, labelNames, 'counter');
+  }
+
+  inc(key: string, labels: () => string[]): void {
+    this.get(key, labels, () => 0).value++;
+  }
+}
+
+class GaugeFamily extends NumberFamily {
   constructor(name: string, help: string, labelNames: string[]) {
     super(name, help, labelNames, 'gauge');
   }
@@ -129,12 +132,6 @@ class GaugeFamily extends Family<number> {
 
   clear(): void {
     this.series.clear();
-  }
-
-  render(): string {
-    let out = this.head();
-    for (const s of this.series.values()) out += `${this.name}${this.labelText(s.labels)} ${s.value}\n`;
-    return out;
   }
 }
 

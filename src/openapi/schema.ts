@@ -25,8 +25,7 @@ const DROP = new Set(['nullable', 'discriminator', 'xml', 'externalDocs', 'examp
 const BOUND_OF: Record<string, string> = { exclusiveMinimum: 'minimum', exclusiveMaximum: 'maximum' };
 const EXCLUSIVE_OF: Record<string, string> = { minimum: 'exclusiveMinimum', maximum: 'exclusiveMaximum' };
 /** Annotations that stay on the outside when a nullable schema is wrapped in `anyOf`. */
-const ANNOTATIONS = ['title', 'description', 'default', 'deprecated', 'readOnly', 'writeOnly', 'examples'];
-const ANNOTATION_SET = new Set(ANNOTATIONS);
+const ANNOTATIONS = new Set(['title', 'description', 'default', 'deprecated', 'readOnly', 'writeOnly', 'examples']);
 const MAX_EXAMPLE_CHARS = 80;
 
 /**
@@ -218,7 +217,7 @@ function makeNullable(out: JsonObject): JsonObject {
   const wrapped: JsonObject = {};
   for (const k of ANNOTATIONS) if (k in out) wrapped[k] = out[k];
   const inner: JsonObject = {};
-  for (const k of Object.keys(out)) if (!ANNOTATION_SET.has(k)) inner[k] = out[k];
+  for (const k of Object.keys(out)) if (!ANNOTATIONS.has(k)) inner[k] = out[k];
   wrapped.anyOf = [inner, { type: 'null' }];
   return wrapped;
 }
