@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import { systemClock, type Clock } from '../util/clock.js';
 
 export interface FileWatcher {
   /** Watches a new set of files (after a reload changed which specs are used). */
@@ -13,12 +14,17 @@ export interface FileWatcher {
  * the folder. Any event for a watched name or a `..` entry calls `onChange`; callers debounce and
  * compare contents. A folder that disappears is watched again once it is back.
  */
-export function createFileWatcher(files: readonly string[], onChange: (file: string) => void, onError: (err: Error) => void = () => {}): FileWatcher {
+export function createFileWatcher(
+  files: readonly string[],
+  onChange: (file: string) => void,
+  onError: (err: Error) => void = () => {},
+  clock: Clock = systemClock,
+): FileWatcher {
   const watchers = new Map<string, FSWatcher>();
   let names = new Map<string, Set<string>>();
   let closed = false;
   const retry = new Set<string>();
-  const timer = setInterval(() => {
+  const timer = clock.setInterval(() => {
     for (const dir of [...retry]) {
       retry.delete(dir);
       open(dir);
@@ -69,7 +75,7 @@ export function createFileWatcher(files: readonly string[], onChange: (file: str
     update,
     close() {
       closed = true;
-      clearInterval(timer);
+      clock.clearInterval(timer);
       for (const w of watchers.values()) w.close();
       watchers.clear();
     },

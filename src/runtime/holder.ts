@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../util/clock.js';
 import type { Snapshot } from './snapshot.js';
 
 /**
@@ -9,6 +10,9 @@ export class SnapshotHolder {
   private currentSnapshot: Snapshot;
   private readonly inFlight = new Map<Snapshot, number>();
   private readonly retired = new Set<Snapshot>();
+  private running = 0;
+  /** Called when the last request in flight is released (shutdown waiting to drain). */
+  private readonly drainWaiters = new Set<() => void>();
 
   constructor(initial: Snapshot) {
     this.currentSnapshot = initial;
@@ -21,13 +25,16 @@ export class SnapshotHolder {
   acquire(): Snapshot {
     const s = this.currentSnapshot;
     this.inFlight.set(s, (this.inFlight.get(s) ?? 0) + 1);
+    this.running++;
     return s;
   }
 
   release(s: Snapshot): void {
-    const n = (this.inFlight.get(s) ?? 1) - 1;
-    if (n > 0) {
-      this.inFlight.set(s, n);
+    const n = this.inFlight.get(s);
+    if (n === undefined) return;
+    if (--this.running === 0 && this.drainWaiters.size > 0) for (const w of [...this.drainWaiters]) w();
+    if (n > 1) {
+      this.inFlight.set(s, n - 1);
       return;
     }
     this.inFlight.delete(s);
@@ -45,8 +52,24 @@ export class SnapshotHolder {
 
   /** Requests still running, over all snapshots. */
   get active(): number {
-    let n = 0;
-    for (const v of this.inFlight.values()) n += v;
-    return n;
+    return this.running;
+  }
+
+  /**
+   * Resolves true once no request is running, or false when `graceMs` passes first (shutdown: stop
+   * accepting, then wait for the calls in flight, but not forever).
+   */
+  drained(graceMs: number, clock: Clock = systemClock): Promise<boolean> {
+    if (this.running === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clock.clearTimeout(timer);
+        this.drainWaiters.delete(drained);
+        resolve(ok);
+      };
+      const drained = () => done(true);
+      const timer = clock.setTimeout(() => done(false), graceMs);
+      this.drainWaiters.add(drained);
+    });
   }
 }

@@ -1,3 +1,5 @@
+import { systemClock, type Clock, type Timer } from '../util/clock.js';
+
 export type ReloadResult = 'success' | 'unchanged';
 
 /**
@@ -6,35 +8,41 @@ export type ReloadResult = 'success' | 'unchanged';
  * always wins. A failed reload never stops later ones.
  */
 export class Reloader {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private running: Promise<void> | undefined;
   private pending = false;
   private closed = false;
+  private readonly idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly reload: (reason: string) => Promise<ReloadResult>,
     private readonly debounceMs: number,
     private readonly onDone: (reason: string, result: ReloadResult | Error) => void,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   trigger(reason: string): void {
     if (this.closed) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.start(reason), this.debounceMs);
+    this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => this.start(reason), this.debounceMs);
     this.timer.unref();
   }
 
   /** Resolves when no reload is running or queued (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.running || this.timer) {
-      if (this.running) await this.running;
-      else await new Promise((r) => setTimeout(r, this.debounceMs));
-    }
+  idle(): Promise<void> {
+    if (!this.running && !this.timer) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.settle();
+  }
+
+  private settle(): void {
+    if (!this.running && !this.timer) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private start(reason: string): void {
@@ -55,6 +63,7 @@ export class Reloader {
         why = 'changed during reload';
       } while (this.pending && !this.closed);
       this.running = undefined;
+      this.settle();
     })();
   }
 }

@@ -5,6 +5,7 @@ import { buildToolSet, loadSpec, type ToolDef, type ToolDefinition } from '../op
 import { compileCors, type CorsPolicy } from '../http/cors.js';
 import { compileHostMatcher } from '../http/hosts.js';
 import { parseBaseUrl, type PoolRegistry, type UpstreamTarget } from '../upstream/index.js';
+import { combineHashes } from './fingerprint.js';
 import { createLazyValidator, lazyAjv, type LazyValidator } from './validators.js';
 
 export interface RuntimeTool {
@@ -46,12 +47,12 @@ export interface Snapshot {
   files: string[];
   builtAt: Date;
   /**
-   * Content hash of the spec files exactly as this build read them, combined with the config's by
-   * the caller; '' forces the next reload.
+   * Content hash of exactly what this build read: the config's text and each spec file as the loader
+   * read it, so an edit made during the build is never mistaken for "unchanged". Undefined when the
+   * build cannot know (a config given in memory, a spec fetched by URL): the next reload rebuilds.
+   * Combined when first read, so start-up does not wait for it.
    */
-  fingerprint: string;
-  /** Hash per spec file as read for this build (config file not included), computed when asked. */
-  specHashes: (() => Promise<Map<string, string>>) | undefined;
+  readonly fingerprint: Promise<string | undefined>;
   /** Host header check against DNS rebinding (config.allowedHosts). */
   hostAllowed: (host: string | undefined) => boolean;
   /** Releases what the snapshot holds (pool references). Called once, when no request uses it. */
@@ -66,6 +67,8 @@ export interface BuildDeps {
   auth?: AuthShared;
   /** The sidecar's public base URL (publicUrl, else the bound address), for resource URIs. */
   publicBase?: () => string;
+  /** Hash of the config file's text as loaded (`loadConfig`); without it there is no fingerprint. */
+  configHash?: string;
 }
 
 /**
@@ -111,14 +114,21 @@ export async function buildSnapshot(config: Config, deps: BuildDeps): Promise<Sn
     throw new AppError('CONFIG_INVALID', `${config.file || 'config'}: cannot build the servers`, { problems });
   }
   let disposed = false;
+  let fingerprint: Promise<string | undefined> | undefined;
+  const combine = async (): Promise<string | undefined> => {
+    if (!deps.configHash || !config.file || !hashed) return undefined;
+    const specs = await Promise.all(hashers.map((h) => h()));
+    return combineHashes(new Map([...specs.flatMap((m) => [...m]), [config.file, deps.configHash]]));
+  };
   return {
     generation: deps.generation,
     config,
     servers,
     files: [...files],
     builtAt: new Date(),
-    fingerprint: '',
-    specHashes: hashed ? async () => new Map((await Promise.all(hashers.map((h) => h()))).flatMap((m) => [...m])) : undefined,
+    get fingerprint() {
+      return (fingerprint ??= combine());
+    },
     hostAllowed: compileHostMatcher(config.allowedHosts),
     dispose() {
       if (disposed) return;
