@@ -4,21 +4,27 @@
  */
 export type ErrorCode =
   | 'CONFIG_INVALID'
-  | 'CONFIG_ENV_UNSET'
   | 'CONFIG_RESTART_REQUIRED'
   | 'SPEC_LOAD_FAILED'
   | 'SPEC_INVALID'
   | 'SPEC_REF_FORBIDDEN'
   | 'TOOL_ARGS_INVALID'
-  | 'TOOL_NOT_FOUND'
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_UNREACHABLE'
   | 'UPSTREAM_RESPONSE_TOO_LARGE'
   | 'UPSTREAM_REQUEST_INVALID'
   | 'UPSTREAM_FAILED'
+  | 'UPSTREAM_CONCURRENCY_LIMIT'
   | 'REQUEST_TOO_LARGE'
   | 'AUTH_INVALID_TOKEN'
   | 'AUTH_INSUFFICIENT_SCOPE';
+
+/**
+ * How a tool call ended, as metrics, the access log and the audit log label it: `OK`; the upstream
+ * answered with an error status; its answer did not match the tool's output schema; or the code of
+ * the error that ended the call.
+ */
+export type CallOutcomeCode = 'OK' | 'UPSTREAM_STATUS' | 'OUTPUT_MISMATCH' | ErrorCode;
 
 export interface Problem {
   /** File the problem is in, when it comes from a file. */

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Registry } from 'prom-client';
+import type { CallOutcomeCode } from '../errors.js';
 
 /**
  * Prometheus metrics. The sidecar's own series are plain numbers in Maps, written out in the text
@@ -32,7 +33,7 @@ export class Metrics {
     this.requests.inc(`${server}\0${method}\0${status}`, () => [server, method, String(status)]);
   }
 
-  toolCall(server: string, tool: string, outcome: string, seconds: number): void {
+  toolCall(server: string, tool: string, outcome: CallOutcomeCode, seconds: number): void {
     this.toolCalls.inc(`${server}\0${tool}\0${outcome}`, () => [server, tool, outcome]);
     this.upstreamLatency.observe(`${server}\0${outcome}`, () => [server, outcome], seconds);
   }

@@ -1,8 +1,8 @@
 import type { AuditLog, Authenticated } from '../auth/index.js';
-import { isAppError } from '../errors.js';
+import { isAppError, type CallOutcomeCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ServerRuntime } from '../runtime/index.js';
-import { callUpstream, type CallToolResult } from '../upstream/index.js';
+import { callUpstream, type CallOutcome, type CallToolResult } from '../upstream/index.js';
 import { RPC, RawJson, RpcError, negotiateVersion } from './protocol.js';
 
 export interface CallContext {
@@ -12,7 +12,7 @@ export interface CallContext {
   /** Whether the server can notify about tool changes (stateful sessions). */
   listChanged?: boolean;
   /** Where tool-call outcomes are counted. */
-  observe?: (server: string, tool: string, outcome: string, seconds: number) => void;
+  observe?: (server: string, tool: string, outcome: CallOutcomeCode, seconds: number) => void;
   /** Bounds upstream calls in flight (limits.maxConcurrentUpstream). */
   limiter?: Limiter;
   /** The verified caller, when the server has auth. */
@@ -80,7 +80,7 @@ export async function callTool(rt: ServerRuntime, params: unknown, ctx: CallCont
     throw new RpcError(RPC.INVALID_PARAMS, `Invalid arguments for tool ${p.name}: ${list}`, { errors });
   }
   const started = performance.now();
-  let outcome;
+  let outcome: CallOutcome;
   try {
     const identity = ctx.auth && rt.auth ? rt.auth.upstreamHeaders(ctx.auth) : undefined;
     const call = () => callUpstream(tool.def, tool.target, args as Record<string, unknown>, identity);
@@ -99,7 +99,7 @@ export async function callTool(rt: ServerRuntime, params: unknown, ctx: CallCont
     if (outcome.emptyBody) result.structuredContent = {};
     else checkOutput(result, tool.validateOutput, p.name, ctx);
   }
-  const label = result.isError && outcome.outcome === 'OK' ? 'OUTPUT_MISMATCH' : outcome.outcome;
+  const label: CallOutcomeCode = result.isError && outcome.outcome === 'OK' ? 'OUTPUT_MISMATCH' : outcome.outcome;
   const ms = performance.now() - started;
   ctx.observe?.(rt.name, p.name, label, ms / 1000);
   const rounded = Math.round(ms * 10) / 10;

@@ -1,5 +1,5 @@
 import type { Pool } from 'undici';
-import { isAppError } from '../errors.js';
+import { isAppError, type CallOutcomeCode } from '../errors.js';
 import type { ToolDef } from '../openapi/tool.js';
 import { buildRequest, type BaseUrl } from './request.js';
 import { classifyFailure, failureResult, toToolResult, type CallToolResult } from './response.js';
@@ -18,7 +18,7 @@ export interface CallOutcome {
   /** Upstream HTTP status, or 0 when no response arrived. */
   status: number;
   /** Stable code for metrics and logs: OK, UPSTREAM_STATUS, UPSTREAM_TIMEOUT, … */
-  outcome: string;
+  outcome: CallOutcomeCode;
   /** The upstream answered with no body (e.g. 204). */
   emptyBody?: boolean;
 }
