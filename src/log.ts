@@ -1,5 +1,6 @@
 import pino, { type Logger } from './util/pino.js';
 import type { LogLevel } from './config/types.js';
+import { systemClock, type Clock } from './util/clock.js';
 
 export type { Logger };
 
@@ -52,7 +53,7 @@ export const silentLogger: Logger = pino({ level: 'silent' });
  * so a quiet sidecar's lines still appear promptly — and only when a line came in: a flush of
  * nothing is still a write on the thread pool, four a second for as long as the sidecar idles.
  */
-export function bufferedDestination(target: { fd: number } | { dest: string }): ReturnType<typeof pino.destination> {
+export function bufferedDestination(target: { fd: number } | { dest: string }, clock: Clock = systemClock): ReturnType<typeof pino.destination> {
   const dest = pino.destination({ ...target, sync: false, minLength: 4096, ...('dest' in target ? { append: true, mkdir: true } : {}) });
   let written = false;
   const write = dest.write.bind(dest);
@@ -60,7 +61,7 @@ export function bufferedDestination(target: { fd: number } | { dest: string }): 
     written = true;
     return write(line);
   };
-  const timer = setInterval(() => {
+  const timer = clock.setInterval(() => {
     if (!written) return;
     written = false;
     try {

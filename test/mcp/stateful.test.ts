@@ -4,6 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { firstText, spec30, startTestSidecar } from '../helpers/sidecar.js';
 import { startUpstream } from '../helpers/upstream.js';
+import { until } from '../helpers/wait.js';
 
 // `sessions: stateful`: the SDK transport, Mcp-Session-Id sessions, the GET notification stream.
 const op = (operationId: string, path: string) => ({
@@ -100,11 +101,22 @@ t.test('ending a session with DELETE makes its id unknown afterwards', async (t)
 });
 
 t.test('after a reload that changes the tools, an open session is told and sees the new list', async (t) => {
-  const { client } = await connect(t);
+  // The SDK client opens its GET stream after initialize. The server registers the stream before it
+  // answers the GET, so once the answer is in, a notification sent now reaches this client.
+  let streamOpen = false;
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    fetch: async (input, init) => {
+      const res = await fetch(input, init);
+      if (init?.method === 'GET' && res.ok) streamOpen = true;
+      return res;
+    },
+  });
+  const client = new Client({ name: 'stateful-test', version: '1.0.0' });
+  t.teardown(() => client.close());
+  await client.connect(transport);
   const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
   t.same((await client.listTools()).tools.map((x) => x.name).sort(), ['alpha', 'beta']);
-  // The SDK client opens its GET stream after initialize; give it a moment to be listening.
-  await new Promise((r) => setTimeout(r, 200));
+  await until('the client to open its notification stream', () => (streamOpen ? true : undefined));
 
   sidecar.writeConfig(config('./v2.yaml'));
   t.teardown(async () => {
