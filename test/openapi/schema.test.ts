@@ -1,7 +1,7 @@
 import t from 'tap';
 import { SchemaConverter, type JsonSchema, type SchemaMode } from '../../src/openapi/schema.js';
 import type { JsonObject } from '../../src/openapi/types.js';
-import { oas30, oas31, refProblems, tool, toolsOf, validatorFor } from '../helpers/specs.js';
+import { oas30, refProblems, tool, toolsOf, validatorFor } from '../helpers/specs.js';
 
 interface Converted {
   schema: JsonSchema;
