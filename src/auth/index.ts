@@ -2,6 +2,7 @@ export { AuditLog } from './audit.js';
 export { bearerChallenge, bearerErrorCode } from './challenge.js';
 export { Discovery } from './discovery.js';
 export { UserinfoCache, challengeScopes, hasScopes } from './policy.js';
+export { resolveSpecAuth } from './spec-auth.js';
 export { buildAuthRuntime, type AuthRuntime, type AuthShared, type Authenticated } from './runtime.js';
 export type { AuthFailureReason, Principal } from './types.js';
 export { AuthError, JwksRegistry } from './verify.js';

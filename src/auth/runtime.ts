@@ -132,6 +132,8 @@ export function buildAuthRuntime(opts: {
         scopes_supported: scopesSupported,
         bearer_methods_supported: ['header'],
         resource_name: opts.serverTitle,
+        // Not an RFC 9728 parameter: a pre-registered client ID for clients that cannot register (auth.clientId, x-client-id).
+        ...(auth.clientId ? { client_id: auth.clientId } : {}),
       };
     },
     authorizationServerMetadata,

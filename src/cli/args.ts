@@ -6,6 +6,8 @@ export interface CliArgs {
   spec: string | undefined;
   /** `hapi serve <project> --openapi <spec>`: the project name becomes the server name. */
   name: string | undefined;
+  /** `-f FILE` (repeatable): overlays layered on the spec, or HAPI's `serve NAME -f spec.yaml`. */
+  files: string[];
   host: string | undefined;
   port: number | undefined;
   baseUrl: string | undefined;
@@ -32,6 +34,9 @@ Options:
       --base-url <url>  Upstream base URL (serve <spec> without a config)
       --openapi <spec>  HAPI style: serve <name> --openapi <spec> --url <backend>
       --url <url>       Same as --base-url (HAPI style)
+  -f, --file <file>     Layer a file on the spec (repeatable): an OpenAPI Overlay, HAPI's security
+                        file (kind: Security) or a partial OpenAPI document. \`serve <name> -f spec.yaml\`
+                        (HAPI style) serves spec.yaml as <name>.
       --server <name>   Which server to use with stdio (default: the one at /mcp, or the only one)
       --json            Machine-readable output (tools)
       --headless        Accepted for HAPI compatibility (mcp-sidecar is always headless)
@@ -51,6 +56,7 @@ export function parseCli(argv: string[]): CliArgs {
       'base-url': { type: 'string' },
       openapi: { type: 'string' },
       url: { type: 'string' },
+      file: { type: 'string', short: 'f', multiple: true },
       server: { type: 'string' },
       json: { type: 'boolean', default: false },
       headless: { type: 'boolean', default: false },
@@ -64,6 +70,7 @@ export function parseCli(argv: string[]): CliArgs {
     command: positionals[0] ?? (values.help || values.version ? '' : 'serve'),
     spec: values.openapi ?? positionals[1],
     name: values.openapi !== undefined ? positionals[1] : undefined,
+    files: values.file ?? [],
     config: values.config,
     host: values.host,
     port,

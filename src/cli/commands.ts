@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { startDemoApi } from '../demo/api.js';
 import { formatError } from '../errors.js';
 import { createLogger } from '../log.js';
-import { buildSnapshot, type Snapshot } from '../runtime/index.js';
+import { buildSnapshot, type ServerRuntime, type Snapshot } from '../runtime/index.js';
 import { startSidecar, type Sidecar } from '../sidecar.js';
 import { PoolRegistry } from '../upstream/index.js';
 import { NAME, VERSION } from '../version.js';
@@ -18,7 +18,14 @@ export async function runServe(args: CliArgs, env: NodeJS.ProcessEnv): Promise<S
   const sidecar = await startSidecar({ ...source, host: args.host, port: args.port, env });
   const servers = [...sidecar.holder.current.servers.values()];
   sidecar.log.info({ url: sidecar.url, servers: servers.map((s) => ({ path: s.config.path, tools: s.tools.size })) }, `${NAME} ${VERSION} listening on ${sidecar.url}`);
-  for (const s of servers) sidecar.log.info(`MCP endpoint ${sidecar.url}${s.config.path} (${s.name}: ${s.tools.size} tools, ${s.config.sessions})`);
+  const loopback = /^http:\/\/(127\.|\[::1\]|localhost)/.test(sidecar.url);
+  for (const s of servers) {
+    const endpoint = `${sidecar.url}${s.config.path}`;
+    sidecar.log.info(`MCP endpoint ${endpoint} (${s.name}: ${s.tools.size} tools, ${s.config.sessions})`);
+    // One line per endpoint saying who protects it, so nobody serves it open, or secured, without knowing.
+    if (s.auth || loopback) sidecar.log.info({ server: s.name, issuer: s.auth?.config.issuer }, describeAuth(endpoint, s));
+    else sidecar.log.warn({ server: s.name }, describeAuth(endpoint, s));
+  }
   installSignals(sidecar);
   return sidecar;
 }
@@ -67,7 +74,8 @@ export async function runValidate(args: CliArgs, env: NodeJS.ProcessEnv, out: Ou
           out(`${rt.name}: tool ${tool.def.name}: inputSchema does not compile: ${(err as Error).message}`);
         }
       }
-      out(`${rt.name} (${rt.config.path}): ${rt.tools.size} tools from ${rt.operationCount} operations in ${path.basename(rt.config.spec)}`);
+      out(`${rt.name} (${rt.config.path}): ${rt.tools.size} tools from ${rt.operationCount} operations in ${describeSpec(rt)}`);
+      out(`  ${describeAuth(rt.config.path, rt)}`);
       for (const w of rt.warnings) out(`  warning: ${w}`);
     }
     if (compileErrors > 0) return 1;
@@ -85,6 +93,7 @@ export async function runTools(args: CliArgs, env: NodeJS.ProcessEnv, out: Out):
     }
     for (const rt of servers) {
       const json = rt.toolsListBytes.toString();
+      if (rt.config.overlays.length > 0) out(`${rt.name} ${rt.config.path}: ${describeSpec(rt)}`);
       out(`${rt.name} ${rt.config.path}: ${rt.tools.size} tools, tools/list ≈ ${estimateTokens(json).toLocaleString('en-US')} tokens (${rt.toolsListBytes.length.toLocaleString('en-US')} bytes)`);
       for (const t of rt.tools.values()) {
         const hints = Object.entries(t.def.definition.annotations ?? {}).filter(([, v]) => v === true).map(([k]) => k.replace(/Hint$/, ''));
@@ -111,6 +120,22 @@ export async function runStdio(args: CliArgs, env: NodeJS.ProcessEnv): Promise<v
   const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
   const server = createSdkServer(() => rt, log, { name: NAME, version: VERSION });
   await server.connect(new StdioServerTransport());
+}
+
+/** `api.yaml`, or `api.yaml + security.yaml, rename.overlay.yaml` (the files layered on it, in order). */
+function describeSpec(rt: ServerRuntime): string {
+  const spec = /^https?:\/\//i.test(rt.config.spec) ? rt.config.spec : path.basename(rt.config.spec);
+  return rt.config.overlays.length > 0 ? `${spec} + ${rt.config.overlays.map((f) => path.basename(f)).join(', ')}` : spec;
+}
+
+/** Which authorization server protects an endpoint, and where that was said; or that nothing does. */
+export function describeAuth(endpoint: string, rt: ServerRuntime): string {
+  const auth = rt.auth?.config;
+  if (!auth) return `${endpoint} has no auth: anyone who can reach it can call its tools`;
+  const from = auth.fromSpec ? `the spec's oauth2 scheme "${auth.fromSpec.scheme}"` : 'the auth block of the config';
+  const client = auth.clientId ? `; clients that cannot register use client ID ${auth.clientId}` : '';
+  const resource = /^https?:/.test(endpoint) ? `: tokens must be for ${rt.auth!.resource()}` : '';
+  return `${endpoint} is protected by the authorization server ${auth.issuer} (from ${from})${resource}${client}`;
 }
 
 function describeSource(source: ConfigSource): string {

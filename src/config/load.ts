@@ -134,6 +134,8 @@ function compileServer(
     name: s.name ?? nameFromPath(serverPath),
     path: serverPath,
     spec: isUrl ? s.spec : path.resolve(dir, s.spec),
+    overlays: (s.overlays ?? []).map((f) => path.resolve(dir, f)),
+    specSecurity: false,
     specAt: (({ message: _m, ...where }) => where)(at([...p, 'spec'], '')),
     title: s.title,
     instructions: s.instructions,
@@ -161,6 +163,16 @@ function compileServer(
 }
 
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/** An `auth` block written elsewhere than a config file (derived from a spec): defaults applied. */
+export function compileAuthBlock(a: RawAuth): AuthConfig {
+  return compileAuth(a, [], (_s, fn) => fn());
+}
+
+/** A `cors` block written elsewhere than a config file (HAPI's keys in a spec): defaults applied. */
+export function compileCorsBlock(c: RawCors): CorsConfig {
+  return compileCors(c, [], (_s, fn) => fn());
+}
 
 function compileAuth(a: RawAuth, at: (string | number)[], unit: <T>(segments: (string | number)[], fn: () => T, fallback: T) => T): AuthConfig {
   const issuer = a.issuer.replace(/\/+$/, '');

@@ -57,6 +57,7 @@ export interface RawServer {
   cors?: RawCors;
   path?: string;
   spec: string;
+  overlays?: string[];
   title?: string;
   instructions?: string;
   refHosts?: string[];
@@ -115,6 +116,13 @@ export interface ServerConfig {
   path: string;
   /** Absolute file path or http(s) URL. */
   spec: string;
+  /** Absolute paths of files layered onto the spec, in order (Overlays, HAPI security files, partial specs). */
+  overlays: string[];
+  /**
+   * Take OAuth and CORS from the (layered) spec when this server has no `auth` / `cors` of its own,
+   * as HAPI does: set for `serve <spec>` without a config file; a config file says them itself.
+   */
+  specSecurity: boolean;
   /** Where `spec` is written in the config file, to point spec errors at it. */
   specAt: { file?: string; line?: number; column?: number; path?: string };
   title: string | undefined;
@@ -174,4 +182,6 @@ export interface AuthConfig {
   clientId: string | undefined;
   dynamicClientRegistration: boolean;
   asMetadata: RawAuth['authorizationServerMetadata'];
+  /** Set when this auth was derived from the spec's oauth2 scheme rather than written in a config. */
+  fromSpec?: { scheme: string };
 }

@@ -5,6 +5,7 @@ import { parse as parseYaml } from '../util/yaml.js';
 import { AppError } from '../errors.js';
 import { hashContent } from '../runtime/fingerprint.js';
 import { jsonText } from './json-text.js';
+import { applyLayers } from './layers.js';
 import { fetchText } from '../util/fetch.js';
 import { isObject, type OpenApiDoc } from './types.js';
 import { upgradeSwagger2 } from './upgrade.js';
@@ -23,6 +24,10 @@ export interface LoadedSpec {
    * Computed on first call, so hashing a large spec stays off the path to ready.
    */
   hashes?: () => Promise<Map<string, string>>;
+  /** Overlays and partial documents layered on the spec (`overlays:`), in the order applied. */
+  overlays?: string[];
+  /** Problems that do not stop the build (an overlay target that matches nothing), with file and line. */
+  warnings?: string[];
 }
 
 export interface SpecLoadOptions {
@@ -30,6 +35,8 @@ export interface SpecLoadOptions {
   refHosts: readonly string[];
   timeoutMs?: number;
   maxBytes?: number;
+  /** Local files layered onto the spec as written, in order (see layers.ts). */
+  overlays?: readonly string[];
 }
 
 export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<LoadedSpec> {
@@ -49,6 +56,10 @@ export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<L
     ({ doc, files } = await bundle(doc, source, isUrl, allowed, { timeoutMs, maxBytes }));
   }
 
+  // Layers apply to the document as its author wrote it (before a Swagger 2.0 upgrade).
+  const layered = opts.overlays?.length ? await applyLayers(doc, opts.overlays) : undefined;
+  if (layered) files = [...new Set([...files, ...layered.hashes.keys()])];
+
   const declared = typeof doc.openapi === 'string' ? doc.openapi : typeof doc.swagger === 'string' ? doc.swagger : '';
   let version: LoadedSpec['version'];
   if (declared.startsWith('2.')) {
@@ -60,15 +71,16 @@ export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<L
     throw new AppError('SPEC_INVALID', `${source}: not an OpenAPI document (no "openapi: 3.x" or "swagger: 2.0" field)`);
   }
   let hashed: Promise<Map<string, string>> | undefined;
-  const hashes = () => (hashed ??= rootHash ? hashFiles(source, rootHash, files) : Promise.resolve(new Map()));
+  const known = new Map(layered?.hashes);
+  const hashes = () => (hashed ??= rootHash ? hashFiles(source, rootHash, files, known) : Promise.resolve(new Map(known)));
   // Multi-file trees are hashed now: their other files are read again, and must match this build.
-  if (files.length > 1) await hashes();
-  return { doc, source, version, files, hashes };
+  if (files.length > 1 + known.size) await hashes();
+  return { doc, source, version, files, hashes, ...(layered ? { overlays: [...layered.hashes.keys()], warnings: layered.warnings } : {}) };
 }
 
 /** The root's hash from the bytes already read; a multi-file tree's other files are read again. */
-async function hashFiles(source: string, rootHash: Promise<string>, files: string[]): Promise<Map<string, string>> {
-  const hashes = new Map([[source, await rootHash]]);
+async function hashFiles(source: string, rootHash: Promise<string>, files: string[], known: Map<string, string>): Promise<Map<string, string>> {
+  const hashes = new Map([...known, [source, await rootHash]]);
   for (const f of files) if (!hashes.has(f)) hashes.set(f, await readFile(f).then(hashContent, () => 'missing'));
   return hashes;
 }

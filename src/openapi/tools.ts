@@ -6,6 +6,7 @@ import { NameRegistry, nameFromRoute, sanitizeName } from './names.js';
 import { listOperations, serverUrl, type Operation } from './operations.js';
 import { SchemaConverter } from './schema.js';
 import { buildTool, type ToolDef } from './tool.js';
+import { readSpecOAuth, type SpecOAuth } from './security.js';
 import { isObject } from './types.js';
 
 export interface ToolSet {
@@ -18,16 +19,8 @@ export interface ToolSet {
   warnings: string[];
   /** Operations in the spec before include/exclude. */
   operationCount: number;
-  /** The spec's first oauth2 scheme, for HAPI-style setups that describe OAuth in the spec. */
+  /** The spec's oauth2 scheme in use (else its first), for HAPI-style setups that describe OAuth in the spec. */
   oauth: SpecOAuth | undefined;
-}
-
-export interface SpecOAuth {
-  authorizationUrl: string | undefined;
-  tokenUrl: string | undefined;
-  scopes: string[];
-  /** From an `x-client-id` extension on the scheme or its flow. */
-  clientId: string | undefined;
 }
 
 /** Spec → the tools one server publishes, after filters, overrides and naming. */
@@ -92,7 +85,7 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
     description: doc.info?.description,
     warnings,
     operationCount: operations.length,
-    oauth: specOAuth(schemes),
+    oauth: readSpecOAuth(doc),
   };
 }
 
@@ -107,23 +100,6 @@ function oauthScopes(security: Record<string, string[]>[] | undefined, oauth: Se
     alternatives.push([...new Set(names.flatMap((n) => (Array.isArray(req[n]) ? req[n].map(String) : [])))]);
   }
   return alternatives.some((a) => a.length === 0) ? [] : alternatives;
-}
-
-function specOAuth(schemes: Record<string, unknown>): SpecOAuth | undefined {
-  for (const s of Object.values(schemes)) {
-    if (!isObject(s) || s.type !== 'oauth2' || !isObject(s.flows)) continue;
-    const flows = s.flows as Record<string, Record<string, unknown>>;
-    const flow = flows.authorizationCode ?? flows.implicit ?? flows.clientCredentials ?? Object.values(flows)[0];
-    if (!isObject(flow)) continue;
-    const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    return {
-      authorizationUrl: str(flow.authorizationUrl),
-      tokenUrl: str(flow.tokenUrl),
-      scopes: isObject(flow.scopes) ? Object.keys(flow.scopes) : [],
-      clientId: str(s['x-client-id']) ?? str(flow['x-client-id']),
-    };
-  }
-  return undefined;
 }
 
 /** Config baseUrl, else the spec's first server (resolved against the spec's URL), else the spec's origin. */

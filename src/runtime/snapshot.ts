@@ -1,7 +1,8 @@
-import { buildAuthRuntime, createAuthShared, type AuthRuntime, type AuthShared } from '../auth/index.js';
-import type { Config, ServerConfig } from '../config/types.js';
+import { buildAuthRuntime, createAuthShared, resolveSpecAuth, type AuthRuntime, type AuthShared } from '../auth/index.js';
+import { compileCorsBlock } from '../config/load.js';
+import type { AuthConfig, Config, CorsConfig, ServerConfig } from '../config/types.js';
 import { AppError, isAppError, type Problem } from '../errors.js';
-import { buildToolSet, loadSpec, type ToolDef, type ToolDefinition } from '../openapi/index.js';
+import { buildToolSet, loadSpec, readSpecCors, readSpecOAuth, type LoadedSpec, type ToolDef, type ToolDefinition } from '../openapi/index.js';
 import { compileCors, type CorsPolicy } from '../http/cors.js';
 import { compileHostMatcher } from '../http/hosts.js';
 import { parseBaseUrl, type PoolRegistry, type UpstreamTarget } from '../upstream/index.js';
@@ -84,11 +85,11 @@ export async function buildSnapshot(config: Config, deps: BuildDeps): Promise<Sn
   const results = await Promise.all(
     config.servers.map(async (server) => {
       try {
-        const spec = await loadSpec(server.spec, { refHosts: server.refHosts });
+        const spec = await loadSpec(server.spec, { refHosts: server.refHosts, overlays: server.overlays });
         for (const f of spec.files) files.add(f);
         if (spec.hashes) hashers.push(spec.hashes);
         else hashed = false;
-        return { server, spec };
+        return { server, spec, security: await specSecurity(server, spec, () => (deps.auth ??= createAuthShared())) };
       } catch (err) {
         problems.push({ ...server.specAt, message: isAppError(err) ? err.message : String(err) });
         return undefined;
@@ -100,7 +101,7 @@ export async function buildSnapshot(config: Config, deps: BuildDeps): Promise<Sn
     for (const r of results) {
       if (!r) continue;
       try {
-        servers.set(r.server.path, buildServer(r.server, r.spec, deps, acquired, config.logging.accessLog));
+        servers.set(r.server.path, buildServer(r.server, r.spec, deps, acquired, config.logging.accessLog, r.security));
       } catch (err) {
         problems.push({ ...r.server.specAt, message: isAppError(err) ? err.message : String(err) });
       }
@@ -142,14 +143,42 @@ function releaseAll(pools: PoolRegistry, acquired: UpstreamTarget['pool'][]): vo
   for (const p of acquired.splice(0)) pools.release(p);
 }
 
+/**
+ * Auth and CORS the spec asks for, as HAPI reads them, when the server takes them from the spec
+ * (`serve <spec>` without a config) and says none itself; else a warning when the spec requires
+ * OAuth that the config leaves off.
+ */
+async function specSecurity(server: ServerConfig, spec: LoadedSpec, shared: () => AuthShared): Promise<SpecSecurity> {
+  const oauth = readSpecOAuth(spec.doc);
+  const warnings = [...(spec.warnings ?? [])];
+  if (!server.specSecurity) {
+    if (!server.auth && oauth?.required) {
+      warnings.push(`the spec's security requirements use its oauth2 scheme "${oauth.scheme}", but this server has no auth block: it is served without OAuth (add auth: to require tokens)`);
+    }
+    return { auth: undefined, cors: undefined, warnings };
+  }
+  const auth = !server.auth && oauth?.required ? await resolveSpecAuth(oauth, shared().discovery) : undefined;
+  const rawCors = server.cors ? undefined : readSpecCors(spec.doc);
+  return { auth, cors: rawCors ? compileCorsBlock(rawCors) : undefined, warnings };
+}
+
+interface SpecSecurity {
+  auth: AuthConfig | undefined;
+  cors: CorsConfig | undefined;
+  warnings: string[];
+}
+
 function buildServer(
   server: ServerConfig,
-  spec: Awaited<ReturnType<typeof loadSpec>>,
+  spec: LoadedSpec,
   deps: BuildDeps,
   acquired: UpstreamTarget['pool'][],
   accessLog: boolean,
+  fromSpec: SpecSecurity,
 ): ServerRuntime {
   const set = buildToolSet(spec, server);
+  const authConfig = server.auth ?? fromSpec.auth;
+  const corsConfig = server.cors ?? fromSpec.cors;
   const ajv = lazyAjv();
   const targets = new Map<string, UpstreamTarget>();
   const targetFor = (url: string): UpstreamTarget => {
@@ -185,9 +214,9 @@ function buildServer(
   }
   const definitions = set.tools.map((t) => t.definition);
   const title = server.title ?? set.title ?? server.name;
-  const auth = server.auth
+  const auth = authConfig
     ? buildAuthRuntime({
-        auth: server.auth,
+        auth: authConfig,
         serverPath: server.path,
         serverTitle: title,
         publicBase: deps.publicBase ?? (() => 'http://127.0.0.1'),
@@ -198,7 +227,8 @@ function buildServer(
     : undefined;
   const filtered = new Map<string, Buffer>();
   const toolsListBytes = encodeToolsList(definitions);
-  const warnings = toolsListBytes.length > LARGE_TOOLS_LIST ? [...set.warnings, largeListWarning(toolsListBytes.length, set.tools.length)] : set.warnings;
+  const warnings = [...fromSpec.warnings, ...set.warnings];
+  if (toolsListBytes.length > LARGE_TOOLS_LIST) warnings.push(largeListWarning(toolsListBytes.length, set.tools.length));
   return {
     config: server,
     name: server.name,
@@ -210,7 +240,7 @@ function buildServer(
     definitions,
     operationCount: set.operationCount,
     warnings,
-    cors: server.cors && server.cors.allowedOrigins.length > 0 ? compileCors(server.cors) : undefined,
+    cors: corsConfig && corsConfig.allowedOrigins.length > 0 ? compileCors(corsConfig) : undefined,
     auth,
     accessLog,
     listFor(visible) {
