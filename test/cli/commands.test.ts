@@ -18,7 +18,13 @@ t.test('validate prints one line per server and says the file is valid', async (
   const file = fixture('valid/full.yaml');
   const { code, lines } = await run(runValidate, ['validate', '-c', file]);
   t.equal(code, 0, lines.join('\n'));
-  t.same(lines, ['pets (/mcp/pets): 2 tools from 3 operations in pets.yaml', 'clock (/mcp/clock): 1 tools from 1 operations in clock.yaml', `${file} is valid`]);
+  t.same(lines, [
+    'pets (/mcp/pets): 2 tools from 3 operations in pets.yaml',
+    '  /mcp/pets has no auth: anyone who can reach it can call its tools',
+    'clock (/mcp/clock): 1 tools from 1 operations in clock.yaml',
+    '  /mcp/clock has no auth: anyone who can reach it can call its tools',
+    `${file} is valid`,
+  ]);
 });
 
 t.test('validate expands ${VAR} from the environment it is given', async (t) => {

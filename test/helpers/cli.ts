@@ -2,6 +2,7 @@
 import type { Test } from 'tap';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -17,8 +18,10 @@ export interface Served {
  * Starts a real `mcp-sidecar <args>` process from source and resolves on its "listening on" log line
  * (stderr, JSON or pretty). Killed at teardown if still running.
  */
-export async function serve(t: Pick<Test, 'teardown'>, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+export async function serve(t: Pick<Test, 'teardown'>, args: string[], env: NodeJS.ProcessEnv = {}, opts: { cwd?: string } = {}): Promise<Served> {
+  // From another folder (a command as a user types it there), tsx and the entry are found by absolute URL/path.
+  const entry = opts.cwd ? ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'src/main.ts')] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, [...entry, ...args], { cwd: opts.cwd ?? repoRoot, env: { ...process.env, ...env } });
   let stderr = '';
   child.stdout.resume();
   const exit = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
