@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoApi } from '../demo/api.js';
+import type { Config } from '../config/types.js';
 import { formatError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { buildSnapshot, type ServerRuntime, type Snapshot } from '../runtime/index.js';
@@ -44,10 +45,12 @@ export async function runDemo(args: CliArgs, env: NodeJS.ProcessEnv): Promise<Si
  * Loads the config and builds a snapshot without serving it, runs `use`, and turns any error into
  * its printed problems and exit code 1: what `validate` and `tools` share.
  */
-async function withSnapshot(source: ConfigSource, env: NodeJS.ProcessEnv, out: Out, use: (snapshot: Snapshot) => number): Promise<number> {
+async function withSnapshot(source: ConfigSource, env: NodeJS.ProcessEnv, out: Out, use: (snapshot: Snapshot) => number, opts: { specSecurity: boolean }): Promise<number> {
   const pools = new PoolRegistry();
   try {
-    const snapshot = await buildSnapshot(await loadFromSource(source, env), { pools, generation: 1, version: VERSION });
+    const config = await loadFromSource(source, env);
+    if (!opts.specSecurity) withoutSpecSecurity(config);
+    const snapshot = await buildSnapshot(config, { pools, generation: 1, version: VERSION });
     try {
       return use(snapshot);
     } finally {
@@ -81,7 +84,7 @@ export async function runValidate(args: CliArgs, env: NodeJS.ProcessEnv, out: Ou
     if (compileErrors > 0) return 1;
     out(`${describeSource(source)} is valid`);
     return 0;
-  });
+  }, { specSecurity: true });
 }
 
 export async function runTools(args: CliArgs, env: NodeJS.ProcessEnv, out: Out): Promise<number> {
@@ -101,7 +104,16 @@ export async function runTools(args: CliArgs, env: NodeJS.ProcessEnv, out: Out):
       }
     }
     return 0;
-  });
+  }, { specSecurity: false });
+}
+
+/**
+ * `tools` lists what a spec offers and stdio has no HTTP auth: neither needs the spec's authorization
+ * server (whose discovery would need the network), so neither takes auth or CORS from the spec.
+ */
+function withoutSpecSecurity(config: Config): Config {
+  for (const s of config.servers) s.specSecurity = false;
+  return config;
 }
 
 /** About 4 bytes of JSON per token: close enough to compare tool sets. */
@@ -110,7 +122,7 @@ export function estimateTokens(json: string): number {
 }
 
 export async function runStdio(args: CliArgs, env: NodeJS.ProcessEnv): Promise<void> {
-  const config = await loadFromSource(resolveConfigSource(args, env), env);
+  const config = withoutSpecSecurity(await loadFromSource(resolveConfigSource(args, env), env));
   const log = createLogger({ ...config.logging, format: 'json' });
   const snapshot = await buildSnapshot(config, { pools: new PoolRegistry(), generation: 1, version: VERSION });
   const servers = [...snapshot.servers.values()];

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { startDemoApi } from '../../src/demo/api.js';
-import { repoRoot, serve, type Served } from '../helpers/cli.js';
+import { cli, repoRoot, serve, type Served } from '../helpers/cli.js';
 import { startAuthServer, type AuthServer } from '../helpers/oidc.js';
 import { connectClient, firstText } from '../helpers/sidecar.js';
 
@@ -133,4 +133,23 @@ t.test('without -f the same spec is served open, and the start line says so', as
   t.match(s.stderr(), `${s.url}/mcp has no auth: anyone who can reach it can call its tools`);
   const res = await fetch(`${s.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
   t.equal(res.status, 200);
+});
+
+t.test('validate shows the overlays applied and who protects the endpoint; tools needs no authorization server', async (t) => {
+  const v = await cli(['validate', demoUrl, '-f', path.join(hapiDir, 'api.yaml')]);
+  t.equal(v.code, 0, v.stdout + v.stderr);
+  t.match(v.stdout, `default (/mcp): 7 tools from 7 operations in ${demoUrl} + api.yaml`);
+  t.match(v.stdout, `/mcp is protected by the authorization server ${as.issuer} (from the spec's oauth2 scheme "demo_auth"); clients that cannot register use client ID ${as.publicClient.clientId}`);
+
+  // The same security file pointed at an authorization server that is not there: serve refuses, tools still lists.
+  const gone = path.join(dir, 'gone.yaml');
+  const deadScheme = { type: 'oauth2', flows: { authorizationCode: { authorizationUrl: 'http://127.0.0.1:1/oauth2/authorize', tokenUrl: 'http://127.0.0.1:1/oauth2/token', scopes: {} } } };
+  writeFileSync(gone, stringify({ ...hapiSecurityFile, spec: { ...hapiSecurityFile.spec, securitySchemes: { demo_auth: deadScheme } } }));
+  const tools = await cli(['tools', demoUrl, '-f', gone]);
+  t.equal(tools.code, 0, tools.stdout + tools.stderr);
+  t.match(tools.stdout, `default /mcp: ${demoUrl} + gone.yaml`);
+  t.match(tools.stdout, /listTasks\s+GET\s+\/tasks/);
+  const refused = await cli(['validate', demoUrl, '-f', gone]);
+  t.equal(refused.code, 1, 'validate, like serve, will not pass a spec that asks for OAuth nobody can give');
+  t.match(refused.stdout + refused.stderr, `the spec's oauth2 scheme "demo_auth" secures this server, but no authorization server metadata was found`);
 });
