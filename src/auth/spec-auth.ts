@@ -20,10 +20,11 @@ export async function resolveSpecAuth(oauth: SpecOAuth, discovery: Discovery): P
   const from = { scheme: oauth.scheme };
   const authkit = urls.find((u) => AUTHKIT.test(u.hostname));
   if (authkit) return build('workos', `https://${authkit.hostname}`, oauth, from);
-  const tried: string[] = [];
-  for (const issuer of candidateIssuers(urls)) {
-    tried.push(issuer);
-    const meta = await discovery.get(issuer);
+  const tried = candidateIssuers(urls);
+  // Asked all at once: an unreachable host costs one discovery timeout, not one per candidate.
+  const found = await Promise.all(tried.map((issuer) => discovery.get(issuer)));
+  for (const [i, issuer] of tried.entries()) {
+    const meta = found[i];
     if (!meta || trim(meta.issuer) !== trim(issuer)) continue;
     const endpoints = [meta.authorization_endpoint, meta.token_endpoint].filter((e): e is string => typeof e === 'string');
     const sameServer = urls.some((u) => u.href === oauth.wellKnown || endpoints.some((e) => sameEndpoint(e, u) || parseUrl(e)?.origin === u.origin));
