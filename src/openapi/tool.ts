@@ -1,5 +1,6 @@
 import type { ToolAnnotationsConfig } from '../config/types.js';
-import type { BodyBinding, BodyKind, ParamBinding, ParamLocation, PathPart, RequestBinding } from './binding.js';
+import type { BodyBinding, ParamBinding, ParamLocation, PathPart, RequestBinding } from './binding.js';
+import { isBinarySchema, pickBodyMedia } from './media.js';
 import { sanitizeName } from './names.js';
 import type { Operation } from './operations.js';
 import { deref } from './refs.js';
@@ -173,28 +174,6 @@ function withAnnotations(schema: JsonSchema, description: unknown, deprecated?: 
   return out;
 }
 
-const MEDIA_PREFERENCE: [RegExp, BodyKind][] = [
-  [/^application\/(.+\+)?json\b/i, 'json'],
-  [/^application\/x-www-form-urlencoded\b/i, 'form'],
-  [/^multipart\//i, 'multipart'],
-  [/^text\//i, 'text'],
-  [/^application\/(.+\+)?xml\b/i, 'text'],
-  [/.*/, 'binary'],
-];
-
-function pickMedia(content: Record<string, MediaTypeObject>): [string, MediaTypeObject, BodyKind] | undefined {
-  const entries = Object.entries(content).filter(([, m]) => isObject(m));
-  for (const [re, kind] of MEDIA_PREFERENCE) {
-    const hit = entries.find(([mt]) => re.test(mt));
-    if (hit) return [hit[0].includes('*') ? defaultMediaType(kind) : hit[0], hit[1], kind];
-  }
-  return undefined;
-}
-
-function defaultMediaType(kind: BodyKind): string {
-  return { json: 'application/json', form: 'application/x-www-form-urlencoded', multipart: 'multipart/form-data', text: 'text/plain', binary: 'application/octet-stream' }[kind];
-}
-
 function buildBody(
   rawBody: unknown,
   ctx: ToolContext,
@@ -205,9 +184,9 @@ function buildBody(
 ): BodyBinding | undefined {
   const rb = deref<RequestBodyObject>(ctx.doc, rawBody);
   if (!rb || !isObject(rb.content)) return undefined;
-  const picked = pickMedia(rb.content);
+  const picked = pickBodyMedia(rb.content, (schema) => ctx.input.resolve(schema));
   if (!picked) return undefined;
-  const [mediaType, media, kind] = picked;
+  const { mediaType, media, kind } = picked;
   const bodyRequired = rb.required === true;
   const binding: BodyBinding = { mediaType, kind, props: undefined, wholeArg: undefined, encoding: {}, binaryProps: new Set(), required: bodyRequired };
   if (isObject(media.encoding)) binding.encoding = media.encoding as BodyBinding['encoding'];
@@ -220,7 +199,7 @@ function buildBody(
       if (resolved?.readOnly === true) continue;
       const arg = claim(prop, 'body');
       properties[arg] = ctx.input.convert(sub, deps);
-      if (resolved && isBinary(resolved)) binding.binaryProps.add(prop);
+      if (resolved && isBinarySchema(resolved)) binding.binaryProps.add(prop);
       if (bodyRequired && flat.required.includes(prop)) required.push(arg);
       binding.props.push({ arg, prop });
     }
@@ -235,10 +214,6 @@ function buildBody(
   properties[arg] = schema;
   if (bodyRequired) required.push(arg);
   return binding;
-}
-
-function isBinary(schema: JsonObject): boolean {
-  return (schema.type === 'string' && (schema.format === 'binary' || typeof schema.contentMediaType === 'string')) || schema.type === 'file';
 }
 
 /**
