@@ -1,6 +1,7 @@
 import type { RawFilter, ServerConfig } from '../config/types.js';
 import { AppError } from '../errors.js';
 import { createGlobMatcher } from '../util/glob.js';
+import { isHttpUrl } from '../util/url.js';
 import type { LoadedSpec } from './load.js';
 import { NameRegistry, nameFromRoute, sanitizeName } from './names.js';
 import { listOperations, serverUrl, type Operation } from './operations.js';
@@ -36,6 +37,7 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
   const tools: ToolDef[] = [];
   const usedOverrides = new Set<string>();
   let bigOutputs = 0;
+  const unreachable: string[] = [];
   // Headers the sidecar sets itself (identity, static credentials) are never offered as arguments.
   const reservedHeaders = new Set([...Object.keys(server.auth?.identityHeaders ?? {}), ...Object.keys(server.upstream.headers)].map((h) => h.toLowerCase()));
   const schemes = isObject(doc.components?.securitySchemes) ? (doc.components.securitySchemes as Record<string, unknown>) : {};
@@ -46,6 +48,12 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
     const generated = (opId && sanitizeName(opId)) || nameFromRoute(operation.method, operation.path);
     const tags = Array.isArray(operation.op.tags) ? operation.op.tags.map(String) : [];
     if (!keep({ opId, name: generated, tags, method: operation.method, path: operation.path })) continue;
+    const own = operation.servers?.[0];
+    if (own && !isHttpUrl(serverUrl(own, baseUrl))) {
+      // A placeholder such as DigitalOcean's `https://` for a presigned upload URL: nowhere to send the call.
+      unreachable.push(`${operation.method.toUpperCase()} ${operation.path}${opId ? ` (${opId})` : ''}: its servers[0].url ${JSON.stringify(own.url)} is not an http(s) URL; no tool for it`);
+      continue;
+    }
     const overrideKey = [opId, generated].find((k) => k !== undefined && k in server.tools.overrides);
     const override = overrideKey ? server.tools.overrides[overrideKey] : undefined;
     if (overrideKey) usedOverrides.add(overrideKey);
@@ -72,7 +80,7 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
     if (override?.annotations) tool.definition.annotations = { ...tool.definition.annotations, ...override.annotations };
     tools.push(tool);
   }
-  const warnings = [...new Set([...input.warnings, ...(output?.warnings ?? [])])];
+  const warnings = [...new Set([...input.warnings, ...(output?.warnings ?? [])]), ...unreachable];
   if (bigOutputs > 0) warnings.push(`${bigOutputs} tools have response schemas over tools.maxOutputSchemaSize; their outputSchema is left out (structuredContent is still returned)`);
   for (const key of Object.keys(server.tools.overrides)) {
     if (!usedOverrides.has(key)) warnings.push(`tools.overrides.${key} matches no operation`);
@@ -108,7 +116,7 @@ function resolveBaseUrl(spec: LoadedSpec, server: ServerConfig): string {
   const isUrl = /^https?:\/\//i.test(spec.source);
   const first = spec.doc.servers?.[0];
   const fromSpec = first ? serverUrl(first, isUrl ? spec.source : undefined) : undefined;
-  if (fromSpec && /^https?:\/\//i.test(fromSpec)) return fromSpec;
+  if (isHttpUrl(fromSpec)) return fromSpec;
   if (isUrl) return new URL('/', spec.source).href;
   throw new AppError(
     'SPEC_INVALID',

@@ -8,6 +8,7 @@ import { compileHostMatcher } from '../http/hosts.js';
 import { parseBaseUrl, type PoolRegistry, type UpstreamTarget } from '../upstream/index.js';
 import { combineHashes } from './fingerprint.js';
 import { createLazyValidator, lazyAjv, type LazyValidator } from './validators.js';
+import { isHttpUrl } from '../util/url.js';
 
 export interface RuntimeTool {
   def: ToolDef;
@@ -204,7 +205,7 @@ function buildServer(
   const tools = new Map<string, RuntimeTool>();
   for (const def of set.tools) {
     const url = def.binding.baseUrl ?? set.baseUrl;
-    if (!/^https?:\/\//i.test(url)) throw new AppError('SPEC_INVALID', `tool ${def.name}: upstream URL ${url} is not http(s)`);
+    if (!isHttpUrl(url)) throw new AppError('SPEC_INVALID', `tool ${def.name}: upstream URL ${url} is not http(s)`);
     tools.set(def.name, {
       def,
       target: targetFor(url),

@@ -18,7 +18,7 @@ export interface Served {
  * Starts a real `mcp-sidecar <args>` process from source and resolves on its "listening on" log line
  * (stderr, JSON or pretty). Killed at teardown if still running.
  */
-export async function serve(t: Pick<Test, 'teardown'>, args: string[], env: NodeJS.ProcessEnv = {}, opts: { cwd?: string } = {}): Promise<Served> {
+export async function serve(t: Pick<Test, 'teardown'>, args: string[], env: NodeJS.ProcessEnv = {}, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Served> {
   // From another folder (a command as a user types it there), tsx and the entry are found by absolute URL/path.
   const entry = opts.cwd ? ['--import', import.meta.resolve('tsx'), path.join(repoRoot, 'src/main.ts')] : ['--import', 'tsx', 'src/main.ts'];
   const child = spawn(process.execPath, [...entry, ...args], { cwd: opts.cwd ?? repoRoot, env: { ...process.env, ...env } });
@@ -35,7 +35,7 @@ export async function serve(t: Pick<Test, 'teardown'>, args: string[], env: Node
       if (m) resolve(m[1]!);
     });
     void exit.then(({ code }) => reject(new Error(`exited with ${code} before listening:\n${stderr}`)));
-    setTimeout(() => reject(new Error(`no "listening on" line within 30 s:\n${stderr}`)), 30_000).unref();
+    setTimeout(() => reject(new Error(`no "listening on" line within ${(opts.timeoutMs ?? 30_000) / 1000} s:\n${stderr}`)), opts.timeoutMs ?? 30_000).unref();
   });
   return { child, url, stderr: () => stderr, exit };
 }

@@ -99,3 +99,29 @@ t.test('the tool set carries the spec’s title, version and description', async
   const set = await toolsOf({ openapi: '3.0.3', info: { title: 'Pets', version: '2.1.0', description: 'All the pets.' }, paths: {} });
   t.same([set.title, set.version, set.description, set.tools.length, set.operationCount], ['Pets', '2.1.0', 'All the pets.', 0, 0]);
 });
+
+t.test('an operation whose own server is not an http(s) URL gets no tool and a warning; the rest are built', async (t) => {
+  const doc = oas30(
+    {
+      '/upload': { put: { operationId: 'upload', servers: [{ url: 'https://', description: 'the presigned URL from the previous call' }], responses: ok } },
+      '/ftp': { servers: [{ url: 'ftp://files.example.com' }], get: { operationId: 'ftpGet', responses: ok } },
+      '/b': { get: { operationId: 'b', servers: [{ url: 'https://inference.example.com' }], responses: ok } },
+      '/c': { get: { operationId: 'c', responses: ok } },
+    },
+    { servers: [{ url: 'https://api.example.com' }] },
+  );
+  const set = await toolsOf(doc);
+  t.same(set.tools.map((x) => x.name), ['b', 'c']);
+  t.equal(tool(set, 'b').binding.baseUrl, 'https://inference.example.com');
+  t.equal(set.operationCount, 4);
+  t.same(set.warnings, [
+    'PUT /upload (upload): its servers[0].url "https://" is not an http(s) URL; no tool for it',
+    'GET /ftp (ftpGet): its servers[0].url "ftp://files.example.com" is not an http(s) URL; no tool for it',
+  ]);
+});
+
+t.test('a spec-level server of `https://` is no base URL', async (t) => {
+  const doc = oas30({ '/a': { get: { operationId: 'a', responses: ok } } }, { servers: [{ url: 'https://' }] });
+  const err = await baseUrlOf(doc, '/virtual/openapi.yaml').catch((e: unknown) => e);
+  t.ok(isAppError(err) && err.code === 'SPEC_INVALID' && /no upstream base URL/.test(err.message), String(err));
+});
