@@ -136,7 +136,7 @@ export async function runStdio(args: CliArgs, env: NodeJS.ProcessEnv): Promise<v
 
 /** `api.yaml`, or `api.yaml + security.yaml, rename.overlay.yaml` (the files layered on it, in order). */
 function describeSpec(rt: ServerRuntime): string {
-  const spec = /^https?:\/\//i.test(rt.config.spec) ? rt.config.spec : path.basename(rt.config.spec);
+  const spec = rt.config.spec.kind === 'url' ? rt.config.spec.url : path.basename(rt.config.spec.path);
   return rt.config.overlays.length > 0 ? `${spec} + ${rt.config.overlays.map((f) => path.basename(f)).join(', ')}` : spec;
 }
 

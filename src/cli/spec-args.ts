@@ -39,7 +39,7 @@ export function resolveSpecArgs(positional: string, openapi: string | undefined,
 
 /** A URL, an existing file, or something written like a file path. */
 export function isSpecLocation(s: string): boolean {
-  return /^https?:\/\//i.test(s) || existsSync(s) || /[\\/]|\.(ya?ml|json)$/i.test(s);
+  return /^(https?|file):\/\//i.test(s) || existsSync(s) || /[\\/]|\.(ya?ml|json)$/i.test(s);
 }
 
 /** Is this file an OpenAPI document of its own (not an overlay or a partial one)? Unreadable: no. */

@@ -6,6 +6,7 @@ import { hashContent } from '../runtime/fingerprint.js';
 import { parseDuration, parseSize } from '../util/units.js';
 import { expandEnvInDocument } from './env.js';
 import type { AuthConfig, Config, CorsConfig, RawAuth, RawConfig, RawCors, RawServer, ServerConfig } from './types.js';
+import { parseSpecSource } from './spec-source.js';
 import { checkConfigShape, formatKeyPath, locate } from './validate.js';
 
 export interface LoadedConfig {
@@ -125,15 +126,13 @@ function compileServer(
 ): ServerConfig {
   const p = ['servers', i];
   const serverPath = normalisePath(s.path ?? '/mcp');
-  const isUrl = /^https?:\/\//i.test(s.spec);
   const baseUrl = s.upstream?.baseUrl;
   if (baseUrl !== undefined && !URL.canParse(baseUrl)) problems.push(at([...p, 'upstream', 'baseUrl'], `not a valid URL: ${baseUrl}`));
-  if (isUrl && !URL.canParse(s.spec)) problems.push(at([...p, 'spec'], `not a valid URL: ${s.spec}`));
   const up = s.upstream ?? {};
   return {
     name: s.name ?? nameFromPath(serverPath),
     path: serverPath,
-    spec: isUrl ? s.spec : path.resolve(dir, s.spec),
+    spec: unit([...p, 'spec'], () => parseSpecSource(s.spec, dir), { kind: 'file', path: path.resolve(dir, s.spec) }),
     overlays: (s.overlays ?? []).map((f) => path.resolve(dir, f)),
     specSecurity: false,
     specAt: (({ message: _m, ...where }) => where)(at([...p, 'spec'], '')),

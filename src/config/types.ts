@@ -1,3 +1,4 @@
+import type { SpecSource } from './spec-source.js';
 /** Shapes as the user writes them (validated by schemas/config.schema.json). */
 export interface RawFilter {
   operations?: string[];
@@ -114,8 +115,8 @@ export interface Config {
 export interface ServerConfig {
   name: string;
   path: string;
-  /** Absolute file path or http(s) URL. */
-  spec: string;
+  /** A local file (absolute path) or an http(s) URL. */
+  spec: SpecSource;
   /** Absolute paths of files layered onto the spec, in order (Overlays, HAPI security files, partial specs). */
   overlays: string[];
   /**

@@ -1,6 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseSpecSource, specLocation, type SpecSource } from '../config/spec-source.js';
 import { parse as parseYaml } from '../util/yaml.js';
 import { AppError } from '../errors.js';
 import { hashContent } from '../runtime/fingerprint.js';
@@ -13,7 +14,9 @@ import { upgradeSwagger2 } from './upgrade.js';
 export interface LoadedSpec {
   /** OpenAPI 3.x document whose `$ref`s all point inside itself. */
   doc: OpenApiDoc;
-  /** Absolute file path or URL the spec came from. */
+  /** Where the spec came from. */
+  from: SpecSource;
+  /** Its absolute file path or URL, for messages. */
   source: string;
   /** The version the author wrote: '2.0', '3.0' or '3.1'. */
   version: '2.0' | '3.0' | '3.1';
@@ -39,8 +42,11 @@ export interface SpecLoadOptions {
   overlays?: readonly string[];
 }
 
-export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<LoadedSpec> {
-  const isUrl = /^https?:\/\//i.test(source);
+/** `spec`: as compiled from a config; a string (a path relative to the working directory, or a URL) is parsed the same way. */
+export async function loadSpec(spec: SpecSource | string, opts: SpecLoadOptions): Promise<LoadedSpec> {
+  const from = typeof spec === 'string' ? parseLoadSource(spec) : spec;
+  const source = specLocation(from);
+  const isUrl = from.kind === 'url';
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
   const read = isUrl ? undefined : await readLocal(source);
@@ -75,7 +81,15 @@ export async function loadSpec(source: string, opts: SpecLoadOptions): Promise<L
   const hashes = () => (hashed ??= rootHash ? hashFiles(source, rootHash, files, known) : Promise.resolve(new Map(known)));
   // Multi-file trees are hashed now: their other files are read again, and must match this build.
   if (files.length > 1 + known.size) await hashes();
-  return { doc, source, version, files, hashes, ...(layered ? { overlays: [...layered.hashes.keys()], warnings: layered.warnings } : {}) };
+  return { doc, from, source, version, files, hashes, ...(layered ? { overlays: [...layered.hashes.keys()], warnings: layered.warnings } : {}) };
+}
+
+function parseLoadSource(spec: string): SpecSource {
+  try {
+    return parseSpecSource(spec, process.cwd());
+  } catch (err) {
+    throw new AppError('SPEC_LOAD_FAILED', `cannot load spec: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /** The root's hash from the bytes already read; a multi-file tree's other files are read again. */
@@ -195,7 +209,7 @@ async function bundle(
     const files = parser.$refs
       .paths('file')
       .map((p) => (p.startsWith('file:') ? fileURLToPath(p) : path.resolve(p)));
-    return { doc: bundled as OpenApiDoc, files: [...new Set([source, ...files])].filter((f) => !/^https?:/i.test(f)) };
+    return { doc: bundled as OpenApiDoc, files: [...new Set([...(isUrl ? [] : [source]), ...files])] };
   } catch (err) {
     if (readError) throw readError;
     const inner = findAppError(err);

@@ -113,11 +113,11 @@ function oauthScopes(security: Record<string, string[]>[] | undefined, oauth: Se
 /** Config baseUrl, else the spec's first server (resolved against the spec's URL), else the spec's origin. */
 function resolveBaseUrl(spec: LoadedSpec, server: ServerConfig): string {
   if (server.upstream.baseUrl) return server.upstream.baseUrl;
-  const isUrl = /^https?:\/\//i.test(spec.source);
+  const specUrl = spec.from.kind === 'url' ? spec.from.url : undefined;
   const first = spec.doc.servers?.[0];
-  const fromSpec = first ? serverUrl(first, isUrl ? spec.source : undefined) : undefined;
+  const fromSpec = first ? serverUrl(first, specUrl) : undefined;
   if (isHttpUrl(fromSpec)) return fromSpec;
-  if (isUrl) return new URL('/', spec.source).href;
+  if (specUrl) return new URL('/', specUrl).href;
   throw new AppError(
     'SPEC_INVALID',
     `server "${server.name}": no upstream base URL: the spec has no absolute servers[0].url; set upstream.baseUrl`,

@@ -1,4 +1,4 @@
-import type { Config, LoadedConfig } from '../config/index.js';
+import { specFiles, type Config, type LoadedConfig } from '../config/index.js';
 import { checkNoRestartNeeded } from '../config/restart.js';
 import { createFileWatcher, type FileWatcher } from '../config/watch.js';
 import { formatError, isAppError, type Problem } from '../errors.js';
@@ -127,5 +127,5 @@ export function createReloadController(deps: ReloadDeps): ReloadController {
 
 /** The spec files (not URLs) a config names. */
 function localSpecs(config: Config): string[] {
-  return config.servers.map((s) => s.spec).filter((f) => !/^https?:\/\//i.test(f));
+  return specFiles(config.servers.map((s) => s.spec));
 }

@@ -9,7 +9,7 @@ import type { Snapshot } from './snapshot.js';
 export function createSpecRefresher(current: () => Snapshot, intervalMs: number, onChange: () => void, log: Logger): { close(): void } {
   if (intervalMs <= 0) return { close() {} };
   const timer = setInterval(() => {
-    const urls = [...current().servers.values()].map((rt) => rt.config.spec).filter((s) => /^https?:\/\//i.test(s));
+    const urls = [...current().servers.values()].flatMap(({ config: { spec } }) => (spec.kind === 'url' ? [spec.url] : []));
     void Promise.all(
       urls.map((url) =>
         fetchConditional(url, { timeoutMs: 30_000, maxBytes: 64 * 1024 * 1024 }).then(

@@ -52,7 +52,7 @@ t.test('a spec without -c becomes a one-server config at /mcp', async (t) => {
   if (!('config' in source)) return;
   t.equal(source.config.servers.length, 1);
   t.equal(source.config.servers[0]!.path, '/mcp');
-  t.equal(source.config.servers[0]!.spec, path.resolve('api.yaml'));
+  t.same(source.config.servers[0]!.spec, { kind: 'file', path: path.resolve('api.yaml') });
   t.equal(source.config.servers[0]!.upstream.baseUrl, 'http://127.0.0.1:3000');
 });
 
@@ -63,13 +63,14 @@ t.test('HAPI style serve <name> --openapi <spec> --url <backend> names the serve
   const [server] = source.config.servers;
   t.equal(server!.name, 'my-pet-store', 'made safe for logs and metrics');
   t.equal(server!.path, '/mcp');
-  t.equal(server!.spec, path.resolve('pets.yaml'));
+  t.same(server!.spec, { kind: 'file', path: path.resolve('pets.yaml') });
   t.equal(server!.upstream.baseUrl, 'http://127.0.0.1:3000');
 });
 
 t.test('a spec URL without -c is served as given', async (t) => {
   const source = resolveConfigSource(parseCli(['serve', 'https://api.example.com/openapi.json']), {});
-  t.ok('config' in source && source.config.servers[0]!.spec === 'https://api.example.com/openapi.json');
+  t.ok('config' in source);
+  if ('config' in source) t.same(source.config.servers[0]!.spec, { kind: 'url', url: 'https://api.example.com/openapi.json' });
 });
 
 t.test('a bad --base-url is CONFIG_INVALID', async (t) => {

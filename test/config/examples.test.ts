@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { loadConfig, type Config } from '../../src/config/index.js';
+import { loadConfig, specLocation, type Config } from '../../src/config/index.js';
 import { isAppError } from '../../src/errors.js';
 import { buildSnapshot } from '../../src/runtime/index.js';
 import { PoolRegistry } from '../../src/upstream/index.js';
@@ -47,7 +47,7 @@ for (const file of configs) {
   t.test(`config/${name} parses, validates and builds every server it names`, async (t) => {
     const config = await loadExample(file);
     t.ok(config.servers.length > 0, 'has servers');
-    const local = config.servers.every((s) => !/^https?:\/\//i.test(s.spec));
+    const local = config.servers.every((s) => s.spec.kind === 'file');
     if (!local) {
       t.comment(`${name} names a remote spec: checked up to validation, not built (no network in tests)`);
       return;
@@ -62,7 +62,7 @@ for (const file of configs) {
 
 t.test('every OpenAPI spec under config/ is used by a config there', async (t) => {
   const used = new Set<string>();
-  for (const file of configs) for (const s of (await loadExample(file)).servers) used.add(s.spec);
+  for (const file of configs) for (const s of (await loadExample(file)).servers) used.add(specLocation(s.spec));
   for (const spec of specs) t.ok(used.has(spec), `${path.relative(configDir, spec)} is named by a config`);
 });
 
@@ -74,7 +74,7 @@ t.test('the demo config loads with no environment at all and keeps to loopback',
   const demo = config.servers[0]!;
   t.equal(demo.name, 'demo');
   t.equal(demo.path, '/mcp');
-  t.equal(demo.spec, path.join(configDir, 'demo-openapi.yaml'));
+  t.same(demo.spec, { kind: 'file', path: path.join(configDir, 'demo-openapi.yaml') });
   t.equal(demo.upstream.baseUrl, 'http://127.0.0.1:8081');
   t.equal(demo.upstream.timeoutMs, 10_000);
   t.same(config.allowedHosts, ['localhost', '127.0.0.1', '[::1]']);

@@ -20,7 +20,7 @@ t.test('a minimal config gets the documented defaults', async (t) => {
   const s = config.servers[0]!;
   t.equal(s.name, 'default');
   t.equal(s.path, '/mcp');
-  t.equal(s.spec, '/srv/sidecar/api.yaml', 'a relative spec is resolved against the config file');
+  t.same(s.spec, { kind: 'file', path: '/srv/sidecar/api.yaml' }, 'a relative spec is resolved against the config file');
   t.equal(s.sessions, 'stateless');
   t.equal(s.cors, undefined, 'CORS is closed unless configured');
   t.same(s.upstream, { baseUrl: undefined, timeoutMs: 30_000, connectTimeoutMs: 10_000, maxResponseBytes: 10_000_000, maxConnections: 128, headers: {} });
@@ -54,7 +54,7 @@ t.test('a config with every section compiles to the values written', async (t) =
   const [pets, clock] = config.servers;
   t.equal(pets!.name, 'pets');
   t.equal(pets!.path, '/mcp/pets', 'a trailing slash is dropped');
-  t.equal(pets!.spec, path.join(fixtures, 'specs/pets.yaml'));
+  t.same(pets!.spec, { kind: 'file', path: path.join(fixtures, 'specs/pets.yaml') });
   t.equal(pets!.sessions, 'stateful');
   t.equal(pets!.title, 'Pets');
   t.same(pets!.upstream, {
@@ -88,7 +88,7 @@ t.test('loadConfig resolves a relative file name against the working directory',
   const rel = path.relative(process.cwd(), path.join(fixtures, 'valid/full.yaml'));
   const { config } = await loadConfig(rel, {});
   t.equal(config.file, path.resolve(rel));
-  t.equal(config.servers[0]!.spec, path.join(fixtures, 'specs/pets.yaml'));
+  t.same(config.servers[0]!.spec, { kind: 'file', path: path.join(fixtures, 'specs/pets.yaml') });
 });
 
 t.test('server paths are normalised and names derived from them', async (t) => {
@@ -109,7 +109,7 @@ t.test('server paths are normalised and names derived from them', async (t) => {
 
 t.test('a spec URL is kept as a URL, not resolved as a file', async (t) => {
   const config = parseConfig('servers:\n  - spec: https://api.example.com/openapi.json\n', FILE, {});
-  t.equal(config.servers[0]!.spec, 'https://api.example.com/openapi.json');
+  t.same(config.servers[0]!.spec, { kind: 'url', url: 'https://api.example.com/openapi.json' });
 });
 
 t.test('allowedHosts defaults to loopback names on loopback, and to anything elsewhere', async (t) => {

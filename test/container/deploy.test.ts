@@ -81,7 +81,7 @@ t.test("the ConfigMap's config.yaml validates, with the WorkOS settings taken fr
   t.same(config.listen, { host: '0.0.0.0', port: 8080 }, 'listens on all interfaces, on the port the image exposes');
   const server = config.servers[0]!;
   t.equal(server.sessions, 'stateless', 'stateless: replicas need no session affinity');
-  t.equal(server.spec, '/config/openapi.yaml', 'the spec is in the same mounted folder');
+  t.same(server.spec, { kind: 'file', path: '/config/openapi.yaml' }, 'the spec is in the same mounted folder');
   t.equal(server.auth?.provider, 'workos');
   t.equal(server.auth?.issuer, secret.stringData.WORKOS_AUTHKIT_DOMAIN);
   t.equal(server.auth?.clientId, secret.stringData.WORKOS_CLIENT_ID);
