@@ -2,6 +2,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Authenticated } from '../auth/index.js';
 import { isAppError } from '../errors.js';
 import { readRequestBody } from '../http/body.js';
 import { sendRpcError } from '../http/respond.js';
@@ -15,6 +16,8 @@ interface Session {
   transport: StreamableHTTPServerTransport;
   server: Server;
   lastSeen: number;
+  /** Who opened it (issuer + subject of the verified token); undefined on a server without auth. */
+  owner: string | undefined;
 }
 
 /** Sessions idle this long are closed, so abandoned ones do not stay in memory. */
@@ -66,7 +69,11 @@ export class SessionManager {
     }
     if (typeof sid === 'string') {
       const session = this.sessions.get(sid);
-      if (!session) {
+      // A session belongs to the principal that opened it (MCP "Security Best Practices", session
+      // hijacking: bind the session id to the user). Another user's valid token on it gets the very
+      // answer an unknown id gets, 404 "Session not found" (the transport spec's answer for a session
+      // the server does not hold): a 403 would confirm to a guesser that the id is live.
+      if (!session || session.owner !== ownerOf(req)) {
         // Unknown here: expired, deleted, or created by another replica (no sticky sessions).
         sendRpcError(res, 404, -32001, `Session not found: ${sid} is not known to this server (it may have expired, or been created on another replica: stateful mode needs sticky sessions). Start a new session with initialize.`);
         return;
@@ -80,10 +87,11 @@ export class SessionManager {
       return;
     }
     const server = createSdkServer(this.getRuntime, this.log, this.identity, this.extra);
+    const owner = ownerOf(req);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        this.sessions.set(id, { transport, server, lastSeen: Date.now() });
+        this.sessions.set(id, { transport, server, lastSeen: Date.now(), owner });
       },
     });
     transport.onclose = () => {
@@ -113,6 +121,15 @@ export class SessionManager {
     this.sessions.clear();
     await Promise.all(all.map((s) => s.server.close().catch(() => undefined)));
   }
+}
+
+/**
+ * `iss` + `sub` of the request's verified token (the HTTP layer puts it on `req.auth` for the SDK
+ * transport), or undefined when the server has no auth.
+ */
+function ownerOf(req: IncomingMessage): string | undefined {
+  const principal = (req as { auth?: { extra?: { authenticated?: Authenticated } } }).auth?.extra?.authenticated?.principal;
+  return principal ? `${String(principal.claims.iss)}\0${principal.sub}` : undefined;
 }
 
 function isInitialize(body: unknown): boolean {
