@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isAppError } from '../errors.js';
 import { readRequestBody } from '../http/body.js';
@@ -81,12 +80,12 @@ export async function handleStatelessPost(
     return;
   }
   if (answeredStepUp(rt, ctx, requests, res)) return;
-  // An opaque session id that no replica needs to know: clients that key their state on one get it,
-  // and a stateless sidecar still accepts every request without looking it up.
-  const headers = requests.some((m) => m.method === 'initialize') ? { 'mcp-session-id': randomUUID() } : undefined;
-  if (!batch) return sendChunks(res, 200, await answer(rt, requests[0]!, ctx, opts.identity), headers);
+  // No Mcp-Session-Id, not even on initialize: the id is optional (the server MAY assign one), and
+  // one that no replica remembers binds nothing: a client would believe it has a session (and a
+  // user) that the server never checks. A client-sent id is ignored.
+  if (!batch) return sendChunks(res, 200, await answer(rt, requests[0]!, ctx, opts.identity));
   const answers = await Promise.all(requests.map((m) => answer(rt, m, ctx, opts.identity)));
-  sendRaw(res, 200, `[${answers.map((a) => (typeof a === 'string' ? a : Buffer.concat(a).toString('utf8'))).join(',')}]`, headers);
+  sendRaw(res, 200, `[${answers.map((a) => (typeof a === 'string' ? a : Buffer.concat(a).toString('utf8'))).join(',')}]`);
 }
 
 async function answer(rt: ServerRuntime, m: JsonRpcMessage, ctx: CallContext, identity: ServerIdentity): Promise<string | Buffer[]> {
