@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'UPSTREAM_CONCURRENCY_LIMIT'
   | 'REQUEST_TOO_LARGE'
   | 'AUTH_INVALID_TOKEN'
-  | 'AUTH_INSUFFICIENT_SCOPE';
+  | 'AUTH_INSUFFICIENT_SCOPE'
+  /** The token could not be checked for reasons not the client's (the issuer's keys cannot be fetched): 503. */
+  | 'AUTH_UNAVAILABLE';
 
 /**
  * How a tool call ended, as metrics, the access log and the audit log label it: `OK`; the upstream

@@ -61,7 +61,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   const log = opts.log ?? createLogger(config.logging);
   const pools = new PoolRegistry();
   const metrics = new Metrics();
-  const authShared = createAuthShared();
+  const authShared = createAuthShared({ jwks: { log, onFailure: () => metrics.jwksFetchFailure() } });
   const audit = opts.audit ?? new AuditLog(config.audit);
   let publicBase = config.publicUrl ?? `http://${opts.host ?? config.listen.host}:${opts.port ?? config.listen.port}`;
   const build = ({ config: c, hash }: LoadedConfig, generation: number): Promise<Snapshot> =>

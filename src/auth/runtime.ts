@@ -5,7 +5,8 @@ import type { SpecOAuth } from '../openapi/index.js';
 import type { AuthServerMetadata, Discovery } from './discovery.js';
 import { checkPolicy, hasScopes, type ScopeRequirement, type UserinfoCache } from './policy.js';
 import type { Principal } from './types.js';
-import { AuthError, createVerifier, type JwksRegistry } from './verify.js';
+import type { JwksRegistry } from './jwks.js';
+import { AuthError, createVerifier } from './verify.js';
 
 /** Process-wide auth state that survives reloads: JWKS sets, discovery, verified tokens, userinfo. */
 export interface AuthShared {

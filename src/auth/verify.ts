@@ -2,35 +2,29 @@ import * as crypto from 'node:crypto';
 import type { JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { AuthConfig } from '../config/types.js';
-import { AppError } from '../errors.js';
+import { AppError, type ErrorCode } from '../errors.js';
 import type { Discovery } from './discovery.js';
+import type { JwksRegistry } from './jwks.js';
 import type { AuthFailureReason, Principal } from './types.js';
 
 export class AuthError extends AppError {
+  /** For `jwks_unavailable`: seconds until the keys may be fetched again (the 503's Retry-After). */
+  readonly retryAfterSec: number | undefined;
+
   constructor(
     readonly reason: AuthFailureReason,
     message: string,
+    opts: { retryAfterSec?: number } = {},
   ) {
-    super(reason === 'insufficient_scope' || reason === 'policy_denied' ? 'AUTH_INSUFFICIENT_SCOPE' : 'AUTH_INVALID_TOKEN', message);
+    super(codeOf(reason), message);
+    this.retryAfterSec = opts.retryAfterSec;
   }
 }
 
-/**
- * JWKS sets by URI, kept for the life of the process so a reload keeps warm keys. jose refetches
- * on an unknown `kid` at most once per cooldown, and concurrent fetches share one request.
- */
-export class JwksRegistry {
-  private readonly sets = new Map<string, JWTVerifyGetKey>();
-
-  async get(uri: string): Promise<JWTVerifyGetKey> {
-    let set = this.sets.get(uri);
-    if (!set) {
-      const { createRemoteJWKSet } = await loadJose();
-      set = this.sets.get(uri) ?? createRemoteJWKSet(new URL(uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000, timeoutDuration: 5000 });
-      this.sets.set(uri, set);
-    }
-    return set;
-  }
+function codeOf(reason: AuthFailureReason): ErrorCode {
+  if (reason === 'insufficient_scope' || reason === 'policy_denied') return 'AUTH_INSUFFICIENT_SCOPE';
+  if (reason === 'jwks_unavailable') return 'AUTH_UNAVAILABLE';
+  return 'AUTH_INVALID_TOKEN';
 }
 
 export interface VerifierDeps {
@@ -42,7 +36,7 @@ export interface VerifierDeps {
 
 /** jose loads with the first token: a sidecar without auth never pays for it at start-up. */
 let jose: Promise<typeof import('jose')> | undefined;
-function loadJose(): Promise<typeof import('jose')> {
+export function loadJose(): Promise<typeof import('jose')> {
   jose ??= import('jose');
   return jose;
 }
@@ -61,13 +55,19 @@ const sha256 = (s: string): string => (oneShot ? oneShot('sha256', s, 'base64url
 
 export function createVerifier(auth: AuthConfig, audiences: () => string[], deps: VerifierDeps): (token: string) => Promise<Principal> {
   let jwksUri = auth.jwksUri;
+  // The workos preset's default JWKS location; it has no discovery to fall back on.
+  const hint =
+    auth.provider === 'workos' && jwksUri === `${auth.issuer}/oauth2/jwks`
+      ? `The workos provider takes its keys from <issuer>/oauth2/jwks and never falls back to discovery: check that auth.issuer is the AuthKit domain, or set auth.jwksUri`
+      : undefined;
   const keyFor = async (): Promise<JWTVerifyGetKey> => {
     if (!jwksUri) {
       const meta = await deps.discovery.get(auth.issuer);
-      if (!meta?.jwks_uri) throw new AuthError('jwks_unavailable', `cannot find the JWKS of ${auth.issuer}: no jwks_uri in its metadata (set auth.jwksUri)`);
+      // Not the client's fault: 503, and discovery is not retried for a minute (its failure cache).
+      if (!meta?.jwks_uri) throw new AuthError('jwks_unavailable', `cannot find the keys of ${auth.issuer}: no jwks_uri in its metadata (set auth.jwksUri)`, { retryAfterSec: 60 });
       jwksUri = meta.jwks_uri;
     }
-    return await deps.jwks.get(jwksUri);
+    return await deps.jwks.get(jwksUri, hint);
   };
   return async (token) => {
     const key = `${auth.issuer}\0${audiences().join(' ')}\0${sha256(token)}`;
@@ -132,9 +132,8 @@ function explain(err: unknown, token: string, auth: AuthConfig): AuthError {
     case 'ERR_JWKS_TIMEOUT':
     case 'ERR_JWKS_INVALID':
     case 'ECONNREFUSED':
-      return new AuthError('jwks_unavailable', 'the issuer keys could not be fetched; try again');
+      return new AuthError('jwks_unavailable', "the authorization server's keys cannot be fetched right now; try again later", { retryAfterSec: 30 });
   }
-  if (err instanceof TypeError) return new AuthError('jwks_unavailable', 'the issuer keys could not be fetched; try again');
   return new AuthError('invalid_token', 'the token is malformed or invalid');
 }
 

@@ -6,7 +6,7 @@ import { sendJson } from './respond.js';
 
 /**
  * Authenticates a request to a server with auth. On failure it answers: 401 with a challenge that
- * points at the protected-resource metadata, or 403 for missing scopes (step-up) and policy denials.
+ * points at the protected-resource metadata, 403 for missing scopes (step-up) and policy denials, or 503 + Retry-After while the issuer's keys cannot be fetched.
  */
 export async function authenticateRequest(
   req: IncomingMessage,
@@ -28,6 +28,11 @@ export async function authenticateRequest(
 }
 
 export function sendAuthError(res: ServerResponse, auth: AuthRuntime, err: AuthError, scopes: string[]): void {
+  if (err.reason === 'jwks_unavailable') {
+    // Not the client's fault, and not a reason to throw its token away and log in again: no challenge.
+    sendJson(res, 503, { error: 'temporarily_unavailable', error_description: err.message }, { 'retry-after': String(err.retryAfterSec ?? 30) });
+    return;
+  }
   const headers: Record<string, string> = {};
   if (err.reason !== 'policy_denied') {
     headers['www-authenticate'] = bearerChallenge({

@@ -18,6 +18,7 @@ export class Metrics {
     [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   );
   private readonly authFailures = new CounterFamily('mcp_sidecar_auth_failures_total', 'Rejected requests by server and reason.', ['server', 'reason']);
+  private readonly jwksFailures = new CounterFamily('mcp_sidecar_jwks_fetch_failures_total', 'Failed fetches of an issuer JWKS (each starts a 30 s cooldown in which tokens that need the keys get 503).', []);
   private readonly reloads = new CounterFamily('mcp_sidecar_config_reloads_total', 'Config reloads by result (success, failure, unchanged).', ['result']);
   private readonly generation = new GaugeFamily('mcp_sidecar_config_generation', 'Generation of the config snapshot being served.', []);
   private readonly lastReloadOk = new GaugeFamily('mcp_sidecar_config_last_reload_success', '1 if the last reload succeeded (or none failed yet), 0 if it failed.', []);
@@ -42,6 +43,10 @@ export class Metrics {
     this.authFailures.inc(`${server}\0${reason}`, () => [server, reason]);
   }
 
+  jwksFetchFailure(): void {
+    this.jwksFailures.inc('', () => []);
+  }
+
   reload(result: 'success' | 'failure' | 'unchanged'): void {
     this.reloads.inc(result, () => [result]);
     if (result !== 'unchanged') this.lastReloadOk.set([], result === 'success' ? 1 : 0);
@@ -61,7 +66,7 @@ export class Metrics {
       this.runtime = new prom.Registry();
       prom.collectDefaultMetrics({ register: this.runtime, prefix: 'mcp_sidecar_' });
     }
-    const own = [this.requests, this.toolCalls, this.upstreamLatency, this.authFailures, this.reloads, this.generation, this.lastReloadOk, this.tools].map((f) => f.render()).join('');
+    const own = [this.requests, this.toolCalls, this.upstreamLatency, this.authFailures, this.jwksFailures, this.reloads, this.generation, this.lastReloadOk, this.tools].map((f) => f.render()).join('');
     return own + (await this.runtime.metrics());
   }
 }
