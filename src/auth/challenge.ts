@@ -23,6 +23,7 @@ export function bearerErrorCode(reason: AuthFailureReason): string | undefined {
     case 'missing_token':
       return undefined;
     case 'malformed_header':
+    case 'multiple_credentials':
     case 'token_in_query':
       return 'invalid_request';
     case 'insufficient_scope':

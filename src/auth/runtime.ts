@@ -101,6 +101,11 @@ export function buildAuthRuntime(opts: {
         if (/[?&]access_token=/.test(req.url ?? '')) throw new AuthError('token_in_query', 'send the access token in the Authorization header, not the query string');
         throw new AuthError('missing_token', 'this MCP server needs an OAuth access token (Authorization: Bearer …)');
       }
+      // Two Authorization headers (node keeps the first unless told to join them) or one carrying two
+      // comma-joined credentials: RFC 6750 §3.1 invalid_request, not a guess at which one counts.
+      if (header.includes(',') || countHeader(req.rawHeaders, 'authorization') > 1) {
+        throw new AuthError('multiple_credentials', 'send exactly one Authorization header with one Bearer token');
+      }
       const m = BEARER.exec(header);
       if (!m) throw new AuthError('malformed_header', 'the Authorization header must be "Bearer <access token>"');
       const token = m[1]!;
@@ -139,4 +144,10 @@ export function buildAuthRuntime(opts: {
     },
     authorizationServerMetadata,
   };
+}
+
+function countHeader(raw: string[], name: string): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) n++;
+  return n;
 }

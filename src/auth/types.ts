@@ -15,6 +15,7 @@ export interface Principal {
 export type AuthFailureReason =
   | 'missing_token'
   | 'malformed_header'
+  | 'multiple_credentials'
   | 'token_in_query'
   | 'expired'
   | 'not_yet_valid'

@@ -87,6 +87,11 @@ export function createVerifier(auth: AuthConfig, audiences: () => string[], deps
     } catch (err) {
       throw explain(err, token, auth);
     }
+    // jose checks that iat is a number, not when it is: a token "issued" beyond the clock tolerance in
+    // the future was minted by a skewed or forged clock and would outlive its stated lifetime.
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + auth.clockToleranceSec) {
+      throw new AuthError('not_yet_valid', 'the token was issued in the future (iat)');
+    }
     const principal = toPrincipal(payload as Principal['claims'], auth.scopesClaim);
     deps.cache.set(key, principal, { ttl: Math.max(1, principal.exp * 1000 - Date.now()) });
     return principal;

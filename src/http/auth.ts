@@ -6,7 +6,8 @@ import { sendJson } from './respond.js';
 
 /**
  * Authenticates a request to a server with auth. On failure it answers: 401 with a challenge that
- * points at the protected-resource metadata, 403 for missing scopes (step-up) and policy denials, or 503 + Retry-After while the issuer's keys cannot be fetched.
+ * points at the protected-resource metadata, 403 for missing scopes (step-up) and policy denials,
+ * 400 for repeated credentials, or 503 + Retry-After while the issuer's keys cannot be fetched.
  */
 export async function authenticateRequest(
   req: IncomingMessage,
@@ -41,7 +42,9 @@ export function sendAuthError(res: ServerResponse, auth: AuthRuntime, err: AuthE
       ...(err.reason === 'missing_token' ? {} : { reason: err.reason, description: err.message }),
     });
   }
-  const status = err.reason === 'insufficient_scope' || err.reason === 'policy_denied' ? 403 : 401;
+  // RFC 6750 §3.1: invalid_request SHOULD be 400; kept for a request that repeats the credentials, since
+  // the other malformed headers (another scheme, no token) are better met by a 401 that starts the login.
+  const status = err.reason === 'insufficient_scope' || err.reason === 'policy_denied' ? 403 : err.reason === 'multiple_credentials' ? 400 : 401;
   // The body's error is the challenge's (invalid_request, invalid_token, insufficient_scope).
   const error = err.reason === 'policy_denied' ? 'access_denied' : (bearerErrorCode(err.reason) ?? 'unauthorized');
   sendJson(res, status, { error, error_description: err.message }, headers);

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import t from 'tap';
 import { request } from 'undici';
 import { generateSigningKey, startAuthServer } from '../helpers/oidc.js';
@@ -153,4 +154,47 @@ t.test('a valid token in the query string next to a bad header does not count', 
   const r = await post({ authorization: `Bearer ${matrix.forgeries.expired.token}` }, `?access_token=${matrix.valid}`);
   t.equal(r.status, 401);
   t.equal(up.requests.length, 0);
+});
+
+t.test('rejects a token issued (iat) beyond the clock tolerance in the future', async (t) => {
+  up.requests.length = 0;
+  const now = Math.floor(Date.now() / 1000);
+  const future = await signAccessToken(as, { audience: resource, claims: { iat: now + 3600, exp: now + 7200 } });
+  const r = await post({ authorization: `Bearer ${future}` });
+  t.equal(r.status, 401);
+  t.match(parseChallenge(r.challenge), { error: 'invalid_token', error_description: /issued in the future/ }, String(r.challenge));
+  t.equal(up.requests.length, 0, 'the upstream was not called');
+  const skewed = await signAccessToken(as, { audience: resource, claims: { iat: now + 20, exp: now + 300 } });
+  t.equal((await post({ authorization: `Bearer ${skewed}` })).status, 200, 'within the default 30 s clock tolerance: accepted');
+});
+
+t.test('answers two comma-joined credentials with 400 invalid_request', async (t) => {
+  up.requests.length = 0;
+  const r = await post({ authorization: `Bearer ${matrix.valid}, Bearer ${matrix.forgeries.expired.token}` });
+  t.equal(r.status, 400, 'RFC 6750 §3.1');
+  t.match(parseChallenge(r.challenge), { error: 'invalid_request', error_description: /exactly one Authorization header/ }, String(r.challenge));
+  t.match(r.body, { error: 'invalid_request' });
+  t.equal(up.requests.length, 0);
+});
+
+t.test('answers two Authorization headers with 400 invalid_request, whichever comes first', async (t) => {
+  up.requests.length = 0;
+  for (const pair of [
+    [matrix.valid, matrix.forgeries.expired.token],
+    [matrix.forgeries.expired.token, matrix.valid],
+  ]) {
+    // Raw header lines (Host too: node refuses a request without one), Authorization twice; node's
+    // server keeps only the first in req.headers.
+    const headers = ['host', new URL(resource).host, 'content-type', 'application/json', 'accept', 'application/json, text/event-stream', ...pair.flatMap((x) => ['authorization', `Bearer ${x}`])];
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(resource, { method: 'POST', headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(call));
+    });
+    t.equal(status, 400);
+  }
+  t.equal(up.requests.length, 0, 'neither token reached the upstream');
 });
