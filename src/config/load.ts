@@ -136,6 +136,7 @@ function compileServer(
     overlays: (s.overlays ?? []).map((f) => path.resolve(dir, f)),
     specSecurity: false,
     specAt: (({ message: _m, ...where }) => where)(at([...p, 'spec'], '')),
+    keyAt: (segments) => (({ message: _m, ...where }) => where)(at([...p, ...segments], '')),
     title: s.title,
     instructions: s.instructions,
     refHosts: (s.refHosts ?? []).map((h) => h.toLowerCase()),

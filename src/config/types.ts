@@ -126,6 +126,8 @@ export interface ServerConfig {
   specSecurity: boolean;
   /** Where `spec` is written in the config file, to point spec errors at it. */
   specAt: { file?: string; line?: number; column?: number; path?: string };
+  /** Where a key of this server (path relative to it) is written, for problems found after loading. */
+  keyAt?: (segments: (string | number)[]) => { file?: string; line?: number; column?: number; path?: string };
   title: string | undefined;
   instructions: string | undefined;
   refHosts: string[];

@@ -4,6 +4,7 @@ import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { LineCounter } from 'yaml';
 import { isMap, isPair, isScalar, type Document, type Node } from '../util/yaml.js';
 import type { Problem } from '../errors.js';
+import { closest } from '../util/suggest.js';
 import { CONFIG_AJV_OPTIONS } from './ajv-options.js';
 
 const SCHEMA_URL = new URL('../../schemas/config.schema.json', import.meta.url);
@@ -54,7 +55,7 @@ function toProblem(err: ErrorObject, ctx: { file: string; doc?: Document; lines?
     case 'additionalProperties': {
       keyOf = String(err.params.additionalProperty);
       const known = Object.keys((err.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      const near = closest(keyOf, known);
+      const near = closest(keyOf, known, 2);
       message = `unknown key "${keyOf}"${near ? ` (did you mean "${near}"?)` : known.length ? ` (allowed: ${known.join(', ')})` : ''}`;
       break;
     }
@@ -105,26 +106,3 @@ export function locate(
   return { line, column: col };
 }
 
-function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
-}

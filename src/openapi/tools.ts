@@ -2,6 +2,7 @@ import type { RawFilter, ServerConfig } from '../config/types.js';
 import { AppError } from '../errors.js';
 import { createGlobMatcher } from '../util/glob.js';
 import { isHttpUrl } from '../util/url.js';
+import { didYouMean } from '../util/suggest.js';
 import type { LoadedSpec } from './load.js';
 import { NameRegistry, nameFromRoute, sanitizeName } from './names.js';
 import { listOperations, serverUrl, type Operation } from './operations.js';
@@ -22,6 +23,8 @@ export interface ToolSet {
   operationCount: number;
   /** The spec's oauth2 scheme in use (else its first), for HAPI-style setups that describe OAuth in the spec. */
   oauth: SpecOAuth | undefined;
+  /** Generated name → published name, for tools that tools.overrides renamed. */
+  renamed: Map<string, string>;
 }
 
 /** Spec → the tools one server publishes, after filters, overrides and naming. */
@@ -36,6 +39,9 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
   const operations = listOperations(doc);
   const tools: ToolDef[] = [];
   const usedOverrides = new Set<string>();
+  const renamed = new Map<string, string>();
+  // Every name an operation answers to (operationId, generated name), filtered out or not.
+  const known = new Set<string>();
   let bigOutputs = 0;
   const unreachable: string[] = [];
   // Headers the sidecar sets itself (identity, static credentials) are never offered as arguments.
@@ -47,6 +53,8 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
     const opId = typeof operation.op.operationId === 'string' ? operation.op.operationId : undefined;
     const generated = (opId && sanitizeName(opId)) || nameFromRoute(operation.method, operation.path);
     const tags = Array.isArray(operation.op.tags) ? operation.op.tags.map(String) : [];
+    if (opId) known.add(opId);
+    known.add(generated);
     if (!keep({ opId, name: generated, tags, method: operation.method, path: operation.path })) continue;
     const own = operation.servers?.[0];
     if (own && !isHttpUrl(serverUrl(own, baseUrl))) {
@@ -58,6 +66,7 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
     const override = overrideKey ? server.tools.overrides[overrideKey] : undefined;
     if (overrideKey) usedOverrides.add(overrideKey);
     const name = names.claim(override?.name ?? generated, `${operation.method} ${operation.path}`);
+    if (name !== generated) renamed.set(generated, name);
     const tool = buildTool(name, operation, {
       doc,
       input,
@@ -83,8 +92,9 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
   const warnings = [...new Set([...input.warnings, ...(output?.warnings ?? [])]), ...unreachable];
   if (bigOutputs > 0) warnings.push(`${bigOutputs} tools have response schemas over tools.maxOutputSchemaSize; their outputSchema is left out (structuredContent is still returned)`);
   for (const key of Object.keys(server.tools.overrides)) {
-    if (!usedOverrides.has(key)) warnings.push(`tools.overrides.${key} matches no operation`);
+    if (!usedOverrides.has(key)) warnings.push(`tools.overrides.${key} matches no operation${known.has(key) ? ' (that operation is filtered out by tools.include / tools.exclude)' : didYouMean(key, known)}`);
   }
+  warnings.push(...unmatchedFilters(server.tools, known));
   return {
     tools,
     baseUrl,
@@ -94,7 +104,21 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
     warnings,
     operationCount: operations.length,
     oauth: readSpecOAuth(doc),
+    renamed,
   };
+}
+
+/** A tools.include / tools.exclude operation pattern that names no operation is most likely a typo. */
+function unmatchedFilters(tools: ServerConfig['tools'], known: Set<string>): string[] {
+  const out: string[] = [];
+  for (const [key, filter] of [['include', tools.include], ['exclude', tools.exclude]] as const) {
+    for (const pattern of filter?.operations ?? []) {
+      const matches = createGlobMatcher([pattern]);
+      if ([...known].some(matches)) continue;
+      out.push(`tools.${key}.operations: "${pattern}" matches no operationId or tool name${/[*?]/.test(pattern) ? '' : didYouMean(pattern, known)}`);
+    }
+  }
+  return out;
 }
 
 /** Requirement alternatives → scope lists; an alternative without any OAuth scheme means none needed. */

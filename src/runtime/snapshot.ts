@@ -7,6 +7,7 @@ import { compileCors, type CorsPolicy } from '../http/cors.js';
 import { compileHostMatcher } from '../http/hosts.js';
 import { parseBaseUrl, type PoolRegistry, type UpstreamTarget } from '../upstream/index.js';
 import { combineHashes } from './fingerprint.js';
+import { checkToolScopeKeys } from './tool-keys.js';
 import { createLazyValidator, lazyAjv, type LazyValidator } from './validators.js';
 import { isHttpUrl } from '../util/url.js';
 
@@ -104,7 +105,8 @@ export async function buildSnapshot(config: Config, deps: BuildDeps): Promise<Sn
       try {
         servers.set(r.server.path, buildServer(r.server, r.spec, deps, acquired, config.logging.accessLog, r.security));
       } catch (err) {
-        problems.push({ ...r.server.specAt, message: isAppError(err) ? err.message : String(err) });
+        if (isAppError(err, 'CONFIG_INVALID') && err.problems.length > 0) problems.push(...err.problems);
+        else problems.push({ ...r.server.specAt, message: isAppError(err) ? err.message : String(err) });
       }
     }
   } catch (err) {
@@ -178,6 +180,7 @@ function buildServer(
   fromSpec: SpecSecurity,
 ): ServerRuntime {
   const set = buildToolSet(spec, server);
+  checkToolScopeKeys(server, set);
   const authConfig = server.auth ?? fromSpec.auth;
   const corsConfig = server.cors ?? fromSpec.cors;
   const ajv = lazyAjv();

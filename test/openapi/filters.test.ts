@@ -75,9 +75,9 @@ t.test('an override renames a tool and replaces its title, description and annot
   t.same(set.warnings, []);
 });
 
-t.test('an override that matches no operation gives a warning naming it', async (t) => {
+t.test('an override that matches no operation gives a warning naming it and the nearest operation', async (t) => {
   const set = await toolsOf(store, { tools: { overrides: { listPet: { description: 'typo' }, getPet: { title: 'Get' } } } });
-  t.same(set.warnings, ['tools.overrides.listPet matches no operation']);
+  t.same(set.warnings, ['tools.overrides.listPet matches no operation (did you mean "listPets"?)']);
   t.equal(tool(set, 'getPet').definition.title, 'Get');
 });
 
