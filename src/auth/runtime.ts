@@ -41,7 +41,10 @@ export interface AuthRuntime {
    * AS publishes no metadata and the sidecar serves one built from config or the spec.
    */
   protectedResourceMetadata(): Promise<Record<string, unknown>>;
-  /** AS metadata for clients that look for it at this origin (2025-03-26), from discovery or config. */
+  /**
+   * RFC 8414 metadata served at this origin, only when the sidecar names itself as the authorization
+   * server (the AS publishes none; endpoints from config or the spec). Undefined otherwise.
+   */
   authorizationServerMetadata(): Promise<AuthServerMetadata | undefined>;
 }
 
@@ -73,16 +76,18 @@ export function buildAuthRuntime(opts: {
   const verify = createVerifier(auth, () => [resource(), ...auth.additionalAudiences], { jwks: shared.jwks, discovery: shared.discovery, cache: shared.tokens });
 
   const authorizationServerMetadata = async (): Promise<AuthServerMetadata | undefined> => {
-    const discovered = await shared.discovery.get(auth.issuer);
+    // An AS that publishes its own metadata is named in the protected-resource metadata, and clients
+    // read its metadata there: a copy served at this origin would claim another issuer's identity
+    // (RFC 8414 §3.3 has clients refuse an issuer that differs from where they fetched it) and go stale.
+    if (await shared.discovery.get(auth.issuer)) return undefined;
     const fallback = auth.asMetadata ?? {};
     const meta: AuthServerMetadata = {
-      ...discovered,
-      issuer: discovered?.issuer ?? auth.issuer,
-      authorization_endpoint: discovered?.authorization_endpoint ?? fallback.authorizationEndpoint ?? opts.specOAuth?.authorizationUrl,
-      token_endpoint: discovered?.token_endpoint ?? fallback.tokenEndpoint ?? opts.specOAuth?.tokenUrl,
-      registration_endpoint: discovered?.registration_endpoint ?? fallback.registrationEndpoint,
-      response_types_supported: discovered?.response_types_supported ?? ['code'],
-      code_challenge_methods_supported: discovered?.code_challenge_methods_supported ?? ['S256'],
+      issuer: auth.issuer,
+      authorization_endpoint: fallback.authorizationEndpoint ?? opts.specOAuth?.authorizationUrl,
+      token_endpoint: fallback.tokenEndpoint ?? opts.specOAuth?.tokenUrl,
+      registration_endpoint: fallback.registrationEndpoint,
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
     };
     if (!auth.dynamicClientRegistration) delete meta.registration_endpoint;
     if (!meta.authorization_endpoint || !meta.token_endpoint) return undefined;

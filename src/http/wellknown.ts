@@ -9,8 +9,9 @@ const ASM = '/.well-known/oauth-authorization-server';
 
 /**
  * OAuth discovery documents, readable by anyone from any origin: RFC 9728 protected-resource
- * metadata per server (and at the root for the default server), and RFC 8414 metadata for clients
- * that look for the authorization server at this origin (MCP 2025-03-26).
+ * metadata per server (and at the root for the default server), and RFC 8414 authorization-server
+ * metadata only where the sidecar names itself as the AS, because the AS publishes none (404 else:
+ * clients find the real AS through `authorization_servers`).
  * Returns false when the path is not one of them.
  */
 export async function handleWellKnown(req: IncomingMessage, res: ServerResponse, pathname: string, snapshot: Snapshot): Promise<boolean> {
@@ -41,7 +42,16 @@ export async function handleWellKnown(req: IncomingMessage, res: ServerResponse,
   }
   const doc = kind === 'prm' ? await rt.auth.protectedResourceMetadata() : await rt.auth.authorizationServerMetadata();
   if (!doc) {
-    sendJson(res, 404, { error: 'not_found', message: 'the authorization server metadata is not known: set auth.authorizationServerMetadata' }, cors);
+    sendJson(
+      res,
+      404,
+      {
+        error: 'not_found',
+        message:
+          "no authorization server metadata here: it is served only when the authorization server publishes none (then from auth.authorizationServerMetadata or the spec's oauth2 scheme); find the authorization server in the protected-resource metadata",
+      },
+      cors,
+    );
     return true;
   }
   sendJson(res, 200, doc, { 'cache-control': 'public, max-age=300', ...cors });

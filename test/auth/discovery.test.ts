@@ -42,7 +42,12 @@ const sidecar = await startTestSidecar(t, {
     servers: [
       server('/mcp', { requiredScopes: ['tools:read'] }),
       server('/mcp/noreg', { dynamicClientRegistration: false, clientId: as.publicClient.clientId }),
-      server('/mcp/bare', { issuer: bare.url, authorizationServerMetadata: { authorizationEndpoint: 'https://login.example/authorize', tokenEndpoint: 'https://login.example/token' } }),
+      server('/mcp/bare', { issuer: bare.url, authorizationServerMetadata: { authorizationEndpoint: 'https://login.example/authorize', tokenEndpoint: 'https://login.example/token', registrationEndpoint: 'https://login.example/register' } }),
+      server('/mcp/bare-noreg', {
+        issuer: bare.url,
+        dynamicClientRegistration: false,
+        authorizationServerMetadata: { authorizationEndpoint: 'https://login.example/authorize', tokenEndpoint: 'https://login.example/token', registrationEndpoint: 'https://login.example/register' },
+      }),
     ],
   },
   files: { 'api.json': api },
@@ -102,7 +107,7 @@ t.test('the 401 challenge of /mcp points at its metadata document', async (t) =>
 
 t.test('the metadata documents are open to any origin, preflight included', async (t) => {
   for (const origin of ['https://inspector.example', 'http://localhost:6274']) {
-    for (const path of [`${PRM}/mcp`, PRM, ASM]) {
+    for (const path of [`${PRM}/mcp`, PRM, `${ASM}/mcp/bare`]) {
       const r = await get(path, { origin });
       t.equal(r.status, 200, `${path} from ${origin}`);
       t.ok(['*', origin].includes(String(r.headers['access-control-allow-origin'])), `${path}: Access-Control-Allow-Origin for ${origin}`);
@@ -115,25 +120,22 @@ t.test('the metadata documents are open to any origin, preflight included', asyn
   }
 });
 
-t.test('relays the authorization server metadata, with its registration endpoint', async (t) => {
-  for (const path of [ASM, `${ASM}/mcp`]) {
+t.test('serves no copy of the metadata of an authorization server that publishes its own', async (t) => {
+  for (const path of [ASM, `${ASM}/mcp`, `${ASM}/mcp/noreg`]) {
     const r = await get(path);
-    t.equal(r.status, 200, path);
-    t.match(r.body, {
-      issuer: as.issuer,
-      authorization_endpoint: as.authorizationEndpoint,
-      token_endpoint: as.tokenEndpoint,
-      registration_endpoint: as.registrationEndpoint,
-      jwks_uri: as.jwksUri,
-      code_challenge_methods_supported: ['S256'],
-    });
+    t.equal(r.status, 404, path);
+    t.match(r.body, { error: 'not_found', message: /served only when the authorization server publishes none/ });
   }
+  const prm = await get(`${PRM}/mcp`);
+  t.same((prm.body as { authorization_servers: string[] }).authorization_servers, [as.issuer], 'clients are sent to the AS itself');
+  const own = await request(as.metadataUrl);
+  t.match(await own.body.json(), { issuer: as.issuer, registration_endpoint: as.registrationEndpoint }, 'where the AS serves it');
 });
 
-t.test('leaves the registration endpoint out when dynamicClientRegistration is false', async (t) => {
-  const r = await get(`${ASM}/mcp/noreg`);
+t.test('leaves the registration endpoint out of the metadata it serves when dynamicClientRegistration is false', async (t) => {
+  const r = await get(`${ASM}/mcp/bare-noreg`);
   t.equal(r.status, 200);
-  t.match(r.body, { issuer: as.issuer, authorization_endpoint: as.authorizationEndpoint, token_endpoint: as.tokenEndpoint });
+  t.match(r.body, { authorization_endpoint: 'https://login.example/authorize', token_endpoint: 'https://login.example/token' });
   t.notOk(r.body && 'registration_endpoint' in r.body, 'no registration_endpoint');
 });
 
@@ -143,6 +145,10 @@ t.test('serves configured AS metadata and names itself when the AS publishes non
   t.same((prm.body as { authorization_servers: string[] }).authorization_servers, [sidecar.url], 'the sidecar is where clients find the AS metadata');
   const asm = await get(`${ASM}/mcp/bare`);
   t.equal(asm.status, 200);
-  t.match(asm.body, { authorization_endpoint: 'https://login.example/authorize', token_endpoint: 'https://login.example/token', code_challenge_methods_supported: ['S256'] });
-  t.notOk(asm.body && 'registration_endpoint' in asm.body);
+  t.match(asm.body, {
+    authorization_endpoint: 'https://login.example/authorize',
+    token_endpoint: 'https://login.example/token',
+    registration_endpoint: 'https://login.example/register',
+    code_challenge_methods_supported: ['S256'],
+  });
 });
