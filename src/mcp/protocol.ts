@@ -101,3 +101,78 @@ export function envelopeProblem(m: unknown): string | undefined {
   if (msg.id !== undefined && msg.id !== null && typeof msg.id !== 'string' && typeof msg.id !== 'number') return 'id must be a string or a number';
   return undefined;
 }
+
+/**
+ * A numeric id that JSON.parse could not keep (`1e400` became Infinity, `9007199254740993` was
+ * rounded to …992) would be answered with `null` or another number, which the client cannot match to
+ * its request. Called only when a parsed id is a number outside the safe integers, so the fast path
+ * never scans the body: then the id's own text is read from the body and compared with what was parsed.
+ */
+export function unrepresentableIdProblem(messages: readonly JsonRpcMessage[], text: string): string | undefined {
+  let tokens: (string | undefined)[] | undefined;
+  for (let i = 0; i < messages.length; i++) {
+    const id = messages[i]!.id;
+    if (typeof id !== 'number' || Number.isSafeInteger(id) || (Number.isFinite(id) && !Number.isInteger(id))) continue;
+    tokens ??= scanIdTokens(text);
+    const token = tokens[i];
+    if (!Number.isFinite(id) || token === undefined || !sameInteger(token, id)) {
+      return `id ${token ?? String(id)} cannot be represented exactly; use a string or an integer within ±(2^53 - 1)`;
+    }
+  }
+  return undefined;
+}
+
+const NUMBER_TOKEN = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/**
+ * The raw text of each message's `id` member, in message order, for a body that is one JSON object or an
+ * array of objects (already parsed, so well-formed). Keys of nested values are skipped by depth; a
+ * repeated `id` keeps its last value, as JSON.parse does.
+ */
+export function scanIdTokens(text: string): (string | undefined)[] {
+  const ids: (string | undefined)[] = [];
+  let depth = 0;
+  let messageDepth = 0;
+  let index = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let end = i + 1;
+      while (end < text.length && text.charCodeAt(end) !== 0x22) end += text.charCodeAt(end) === 0x5c /* \ */ ? 2 : 1;
+      if (depth === messageDepth) {
+        let j = end + 1;
+        while (/\s/.test(text[j] ?? '')) j++;
+        if (text[j] === ':' && JSON.parse(text.slice(i, end + 1)) === 'id') {
+          j++;
+          while (/\s/.test(text[j] ?? '')) j++;
+          NUMBER_TOKEN.lastIndex = j;
+          ids[index] = NUMBER_TOKEN.exec(text)?.[0];
+        }
+      }
+      i = end;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      depth++;
+      if (messageDepth === 0) messageDepth = c === 0x5b ? 2 : 1;
+      if (c === 0x7b && depth === messageDepth) index++;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) depth--;
+  }
+  return ids;
+}
+
+/** Whether a JSON number token denotes exactly the integer `n` (exact decimal arithmetic, no rounding). */
+function sameInteger(token: string, n: number): boolean {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(token);
+  if (!m) return false;
+  let digits = m[2]! + (m[3] ?? '');
+  let exp = Number(m[4] ?? 0) - (m[3]?.length ?? 0);
+  if (exp < 0) {
+    const cut = digits.length + exp;
+    // A fraction that is not all zeros is not an integer, however the parser rounded it.
+    if (cut < 0 || /[^0]/.test(digits.slice(cut))) return false;
+    digits = digits.slice(0, cut) || '0';
+    exp = 0;
+  }
+  if (exp > 400) return false;
+  const value = BigInt(digits) * 10n ** BigInt(exp);
+  return (m[1] ? -value : value) === BigInt(n);
+}

@@ -14,6 +14,7 @@ import {
   isSupportedVersion,
   serializeError,
   serializeResponse,
+  unrepresentableIdProblem,
   type JsonRpcMessage,
 } from './protocol.js';
 
@@ -53,9 +54,10 @@ export async function handleStatelessPost(
     else sendRpcError(res, 400, RPC.PARSE_ERROR, 'Parse error: could not read the request body');
     return;
   }
+  const text = raw.toString('utf8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     sendRpcError(res, 400, RPC.PARSE_ERROR, 'Parse error: Invalid JSON');
     return;
@@ -66,12 +68,21 @@ export async function handleStatelessPost(
     sendRpcError(res, 400, RPC.INVALID_REQUEST, `Invalid Request: a batch must hold 1 to ${MAX_BATCH} messages`);
     return;
   }
+  let oddId = false;
   for (const m of messages) {
     const problem = envelopeProblem(m);
     if (problem) {
       sendRpcError(res, 400, RPC.INVALID_REQUEST, `Invalid Request: ${problem}`);
       return;
     }
+    const id = (m as JsonRpcMessage).id;
+    if (typeof id === 'number' && !Number.isSafeInteger(id)) oddId = true;
+  }
+  // Rare: only then is the body's text scanned for the id as the client wrote it.
+  const idProblem = oddId ? unrepresentableIdProblem(messages as JsonRpcMessage[], text) : undefined;
+  if (idProblem) {
+    sendRpcError(res, 400, RPC.INVALID_REQUEST, `Invalid Request: ${idProblem}`);
+    return;
   }
   const requests = (messages as JsonRpcMessage[]).filter(isRequest);
   if (requests.length === 0) {
