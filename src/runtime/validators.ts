@@ -58,10 +58,43 @@ export function createLazyValidator(ajv: () => Ajv2020, schema: object): LazyVal
     fn ??= ajv().compile(schema);
   };
   const validate = (value: unknown) => {
+    // Before ajv and before anything serialises the value: both recurse, and thousands of levels overflow the stack.
+    const deep = tooDeep(value, MAX_NESTING);
+    if (deep !== undefined) return [{ field: deep, message: `is nested more than ${MAX_NESTING} levels deep` }];
     compile();
     return fn!(value) ? undefined : (fn!.errors ?? []).map(toFieldError);
   };
   return Object.assign(validate, { compile });
+}
+
+/** How deep objects and arrays may nest inside one argument (serde_json's recursion limit is 128). */
+export const MAX_NESTING = 128;
+
+/**
+ * The first field of `value` (an argument name, or an index) whose value nests objects and arrays more
+ * than `max` levels deep; undefined when none does. Iterative, so any depth is safe to check.
+ */
+export function tooDeep(value: unknown, max: number): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const stack: unknown[] = [];
+  const depths: number[] = [];
+  for (const [field, v] of Object.entries(value)) {
+    if (typeof v !== 'object' || v === null) continue;
+    stack.push(v);
+    depths.push(1);
+    while (stack.length > 0) {
+      const node = stack.pop() as object;
+      const depth = depths.pop()!;
+      if (depth > max) return field;
+      for (const child of Array.isArray(node) ? node : Object.values(node)) {
+        if (typeof child === 'object' && child !== null) {
+          stack.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+  return undefined;
 }
 
 function toFieldError(e: ErrorObject): FieldError {
