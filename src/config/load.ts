@@ -102,6 +102,8 @@ export function compileConfig(raw: RawConfig, file: string, at: At): { config: C
       maxRequestBody: unit(['limits', 'maxRequestBody'], () => parseSize(raw.limits?.maxRequestBody ?? '1mb'), 1e6),
       maxConcurrentUpstream: raw.limits?.maxConcurrentUpstream ?? 1024,
       shutdownGraceMs: unit(['limits', 'shutdownGrace'], () => parseDuration(raw.limits?.shutdownGrace ?? '10s'), 10_000),
+      ...compileServerTimeouts(raw.limits ?? {}, at, unit, problems),
+      maxConnections: raw.limits?.maxConnections ?? 10_000,
     },
     allowedHosts: defaultAllowedHosts(raw, listen.host),
     reload: {
@@ -114,6 +116,26 @@ export function compileConfig(raw: RawConfig, file: string, at: At): { config: C
     servers,
   };
   return { config, problems };
+}
+
+/**
+ * The HTTP server's client timeouts. node:http refuses a headers timeout longer than the request
+ * timeout, so the default headers timeout is the smaller of the two and an explicit longer one is an error.
+ */
+function compileServerTimeouts(
+  limits: NonNullable<RawConfig['limits']>,
+  at: At,
+  unit: <T>(segments: (string | number)[], fn: () => T, fallback: T) => T,
+  problems: Problem[],
+): { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number } {
+  const requestTimeoutMs = unit(['limits', 'requestTimeout'], () => parseDuration(limits.requestTimeout ?? '30s'), 30_000);
+  const defaultHeaders = requestTimeoutMs > 0 ? Math.min(10_000, requestTimeoutMs) : 10_000;
+  const headersTimeoutMs = limits.headersTimeout === undefined ? defaultHeaders : unit(['limits', 'headersTimeout'], () => parseDuration(limits.headersTimeout!), defaultHeaders);
+  if (headersTimeoutMs > 0 && requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
+    problems.push(at(['limits', 'headersTimeout'], `must not be longer than limits.requestTimeout (${headersTimeoutMs} ms > ${requestTimeoutMs} ms)`));
+  }
+  const keepAliveTimeoutMs = unit(['limits', 'keepAliveTimeout'], () => parseDuration(limits.keepAliveTimeout ?? '65s'), 65_000);
+  return { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs };
 }
 
 function compileServer(

@@ -13,6 +13,7 @@ export function startupOnlyChanges(prev: Config, next: Config): string[] {
   if (!same(prev.audit, next.audit)) changed.push('audit changed');
   if (!same(prev.reload, next.reload)) changed.push('reload changed');
   if (prev.limits.maxConcurrentUpstream !== next.limits.maxConcurrentUpstream) changed.push('limits.maxConcurrentUpstream changed');
+  for (const k of ['headersTimeoutMs', 'requestTimeoutMs', 'keepAliveTimeoutMs', 'maxConnections'] as const) if (prev.limits[k] !== next.limits[k]) changed.push(`limits.${k.replace(/Ms$/, '')} changed`);
   return changed;
 }
 

@@ -85,7 +85,15 @@ export interface RawConfig {
   listen?: { host?: string; port?: number };
   publicUrl?: string;
   logging?: { level?: LogLevel; format?: 'json' | 'pretty'; accessLog?: boolean };
-  limits?: { maxRequestBody?: string | number; maxConcurrentUpstream?: number; shutdownGrace?: string | number };
+  limits?: {
+    maxRequestBody?: string | number;
+    maxConcurrentUpstream?: number;
+    shutdownGrace?: string | number;
+    headersTimeout?: string | number;
+    requestTimeout?: string | number;
+    keepAliveTimeout?: string | number;
+    maxConnections?: number;
+  };
   allowedHosts?: string[];
   cors?: RawCors;
   reload?: { watch?: boolean; debounce?: string | number; specRefreshInterval?: string | number };
@@ -103,7 +111,17 @@ export interface Config {
   listen: { host: string; port: number };
   publicUrl: string | undefined;
   logging: { level: LogLevel; format: 'json' | 'pretty'; accessLog: boolean };
-  limits: { maxRequestBody: number; maxConcurrentUpstream: number; shutdownGraceMs: number };
+  limits: {
+    maxRequestBody: number;
+    maxConcurrentUpstream: number;
+    shutdownGraceMs: number;
+    /** Client request timeouts of the HTTP server (0: off); headersTimeoutMs ≤ requestTimeoutMs when both are on. */
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    /** Client connections open at once. */
+    maxConnections: number;
+  };
   /** Host header patterns accepted; undefined: any (non-loopback bind with none configured). */
   allowedHosts: string[] | undefined;
   reload: { watch: boolean; debounceMs: number; specRefreshMs: number };

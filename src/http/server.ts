@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import type { Config } from '../config/index.js';
 import type { AuditLog, Authenticated } from '../auth/index.js';
 import type { Logger } from '../log.js';
 import type { Limiter, ServerIdentity } from '../mcp/handlers.js';
@@ -96,14 +97,28 @@ export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
     }
   };
 
-  const server = createServer((req, res) => {
+  const limits = deps.holder.current.config.limits;
+  const server = createServer(clientLimits(limits), (req, res) => {
     handle(req, res).catch((err: unknown) => {
       deps.log.error({ err }, 'request failed');
       sendRpcError(res, 500, -32603, 'Internal error');
     });
   });
-  server.keepAliveTimeout = 65_000;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
   return Object.assign(server, { sessions });
+}
+
+/**
+ * Bounds on slow clients, read at start-up. node:http's timeouts cover receiving a request only (a
+ * request leaves its checks once its last byte arrives), so a slow tool call or an SSE stream is never
+ * cut off; a client still sending when one runs out gets node's `408 Request Timeout` and is disconnected.
+ * node checks them on an interval (30 s by default): a quarter of the shorter one, within 25 ms–1 s.
+ */
+function clientLimits(limits: Config['limits']): ServerOptions {
+  const on = [limits.headersTimeoutMs, limits.requestTimeoutMs].filter((ms) => ms > 0);
+  const interval = on.length > 0 ? Math.min(1000, Math.max(25, Math.floor(Math.min(...on) / 4))) : 30_000;
+  return { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: interval };
 }
 
 /**

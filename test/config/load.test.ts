@@ -14,7 +14,7 @@ t.test('a minimal config gets the documented defaults', async (t) => {
   t.same(config.listen, { host: '127.0.0.1', port: 8080 });
   t.equal(config.publicUrl, undefined);
   t.same(config.logging, { level: 'info', format: 'json', accessLog: false });
-  t.same(config.limits, { maxRequestBody: 1_000_000, maxConcurrentUpstream: 1024, shutdownGraceMs: 10_000 });
+  t.same(config.limits, { maxRequestBody: 1_000_000, maxConcurrentUpstream: 1024, shutdownGraceMs: 10_000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxConnections: 10_000 });
   t.same(config.reload, { watch: true, debounceMs: 250, specRefreshMs: 300_000 });
   t.same(config.metrics, { enabled: true });
   const s = config.servers[0]!;
@@ -46,7 +46,7 @@ t.test('a config with every section compiles to the values written', async (t) =
   t.same(config.listen, { host: '0.0.0.0', port: 9090 });
   t.equal(config.publicUrl, 'https://mcp.example.com');
   t.same(config.logging, { level: 'warn', format: 'json', accessLog: false });
-  t.same(config.limits, { maxRequestBody: 512_000, maxConcurrentUpstream: 16, shutdownGraceMs: 2000 });
+  t.same(config.limits, { maxRequestBody: 512_000, maxConcurrentUpstream: 16, shutdownGraceMs: 2000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxConnections: 10_000 });
   t.same(config.allowedHosts, ['internal.example.com', 'mcp.example.com'], 'the publicUrl host is always allowed');
   t.same(config.reload, { watch: false, debounceMs: 100, specRefreshMs: 0 });
   t.same(config.metrics, { enabled: false });
