@@ -76,10 +76,15 @@ export const MAX_NESTING = 128;
  */
 export function tooDeep(value: unknown, max: number): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const stack: unknown[] = [];
-  const depths: number[] = [];
-  for (const [field, v] of Object.entries(value)) {
+  let stack: unknown[] | undefined;
+  let depths: number[] | undefined;
+  // for…in without an entries array: most arguments are scalars, and those cost nothing more here.
+  for (const field in value) {
+    // JSON.parse makes "__proto__" an own key, which plain property access would not read.
+    const v: unknown = field === '__proto__' ? Object.getOwnPropertyDescriptor(value, field)?.value : (value as Record<string, unknown>)[field];
     if (typeof v !== 'object' || v === null) continue;
+    stack ??= [];
+    depths ??= [];
     stack.push(v);
     depths.push(1);
     while (stack.length > 0) {

@@ -17,6 +17,7 @@ t.test('tooDeep names the first argument nested past the limit, at any depth, wi
     ['the second argument', { ok: [[1]], deep: JSON.parse(nestArray(4)) }, 'deep'],
     ['200,000 levels', { a: JSON.parse(nestObject(200_000)) }, 'a'],
     ['an array', [1, JSON.parse(nestArray(9))], '1'],
+    ['an own __proto__ key', JSON.parse(`{"__proto__":${nestObject(5)}}`), '__proto__'],
     ['a string', 'text', undefined],
     ['null', null, undefined],
   ];
