@@ -1,5 +1,8 @@
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { MAX_NESTING, tooDeep } from '../util/nesting.js';
 import { requireVendored } from '../util/vendored.js';
+
+export { MAX_NESTING, tooDeep };
 
 interface AjvModules {
   Ajv2020: typeof Ajv2020;
@@ -65,41 +68,6 @@ export function createLazyValidator(ajv: () => Ajv2020, schema: object): LazyVal
     return fn!(value) ? undefined : (fn!.errors ?? []).map(toFieldError);
   };
   return Object.assign(validate, { compile });
-}
-
-/** How deep objects and arrays may nest inside one argument (serde_json's recursion limit is 128). */
-export const MAX_NESTING = 128;
-
-/**
- * The first field of `value` (an argument name, or an index) whose value nests objects and arrays more
- * than `max` levels deep; undefined when none does. Iterative, so any depth is safe to check.
- */
-export function tooDeep(value: unknown, max: number): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  let stack: unknown[] | undefined;
-  let depths: number[] | undefined;
-  // for…in without an entries array: most arguments are scalars, and those cost nothing more here.
-  for (const field in value) {
-    // JSON.parse makes "__proto__" an own key, which plain property access would not read.
-    const v: unknown = field === '__proto__' ? Object.getOwnPropertyDescriptor(value, field)?.value : (value as Record<string, unknown>)[field];
-    if (typeof v !== 'object' || v === null) continue;
-    stack ??= [];
-    depths ??= [];
-    stack.push(v);
-    depths.push(1);
-    while (stack.length > 0) {
-      const node = stack.pop() as object;
-      const depth = depths.pop()!;
-      if (depth > max) return field;
-      for (const child of Array.isArray(node) ? node : Object.values(node)) {
-        if (typeof child === 'object' && child !== null) {
-          stack.push(child);
-          depths.push(depth + 1);
-        }
-      }
-    }
-  }
-  return undefined;
 }
 
 function toFieldError(e: ErrorObject): FieldError {

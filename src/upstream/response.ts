@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { MAX_NESTING, tooDeep } from '../util/nesting.js';
 
 export type Content =
   | { type: 'text'; text: string }
@@ -47,7 +48,10 @@ export function toToolResult(status: number, contentType: string, body: Buffer, 
     try {
       const value: unknown = JSON.parse(text);
       const result: CallToolResult = { content: [{ type: 'text', text }] };
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      // Nested past what JSON.stringify and the schema checks can walk, it stays text only: the SDK
+      // transport (stateful sessions, stdio) would fail to write the result and the client get no answer.
+      // (Text shorter than two brackets a level cannot nest that deep, so small bodies skip the walk.)
+      if (typeof value === 'object' && value !== null && !Array.isArray(value) && (text.length <= 2 * MAX_NESTING || tooDeep(value) === undefined)) {
         result.structuredContent = value as Record<string, unknown>;
         // A symbol key: JSON.stringify and schema checks never see it (cheaper than defineProperty).
         result[RAW_STRUCTURED] = text;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { MAX_NESTING, tooDeep } from '../../src/runtime/validators.js';
-import { spec30, startTestSidecar } from '../helpers/sidecar.js';
-import { startUpstream } from '../helpers/upstream.js';
+import { connectClient, firstText, spec30, startTestSidecar } from '../helpers/sidecar.js';
+import { echo, startUpstream } from '../helpers/upstream.js';
 
 // Arguments nested thousands of levels deep are refused with -32602 naming the argument, before ajv or
 // any serialiser recurses into them (which overflowed the stack: -32603 Internal error).
@@ -24,15 +24,28 @@ t.test('tooDeep names the first argument nested past the limit, at any depth, wi
   for (const [what, value, field] of cases) t.equal(tooDeep(value, 3), field, what);
 });
 
-const up = await startUpstream();
+// The upstream answers /deep/<n> with a JSON object nested n levels deep, anything else with an echo.
+const up = await startUpstream((req, res) => {
+  const m = /^\/deep\/(\d+)$/.exec(req.url);
+  if (!m) return echo(req, res);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(nestObject(Number(m[1])));
+});
 t.teardown(() => up.close());
 const ok = { '200': { description: 'ok' } };
 const sidecar = await startTestSidecar(t, {
-  config: { reload: { watch: false }, servers: [{ path: '/mcp', spec: './api.json', upstream: { baseUrl: up.url } }] },
+  config: {
+    reload: { watch: false },
+    servers: [
+      { path: '/mcp', spec: './api.json', upstream: { baseUrl: up.url } },
+      { path: '/s', spec: './api.json', sessions: 'stateful', upstream: { baseUrl: up.url } },
+    ],
+  },
   files: {
     'api.json': spec30({
       '/body': { post: { operationId: 'postBody', requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { data: {} } } } } }, responses: ok } },
       '/search': { get: { operationId: 'search', parameters: [{ name: 'filter', in: 'query', style: 'deepObject', explode: true, schema: { type: 'object' } }], responses: ok } },
+      '/deep/{n}': { get: { operationId: 'getDeep', parameters: [{ name: 'n', in: 'path', required: true, schema: { type: 'integer' } }], responses: ok } },
       '/form': { post: { operationId: 'postForm', requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { meta: { type: 'object' } } } } } }, responses: ok } },
     }),
   },
@@ -87,5 +100,16 @@ t.test('deep nesting elsewhere in a JSON-RPC request does not break the envelope
     const json = (await res.json()) as { jsonrpc: string; error?: { code: number } };
     t.equal(json.jsonrpc, '2.0');
     if (json.error) t.not(json.error.code, -32603, 'not an internal error');
+  }
+});
+
+t.test('an upstream JSON response nested thousands of levels deep reaches a stateful client as text', async (t) => {
+  const client = await connectClient(t, `${sidecar.url}/s`);
+  for (const n of [MAX_NESTING, 5000]) {
+    // Before, the SDK transport failed to write the deep structuredContent and the client never got an answer.
+    const res = (await client.callTool({ name: 'getDeep', arguments: { n } }, undefined, { timeout: 8000 })) as { structuredContent?: unknown; isError?: boolean };
+    t.notOk(res.isError, `${n} levels: a success`);
+    t.equal(firstText(res).length, nestObject(n).length, `${n} levels: the whole body as text`);
+    t.equal(res.structuredContent !== undefined, n <= MAX_NESTING, `${n} levels: structuredContent only within the limit`);
   }
 });
