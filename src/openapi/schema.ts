@@ -1,4 +1,5 @@
 import { readPointer } from './refs.js';
+import { refWithSiblings, repairPropertySchema, uniqueValues, withArrayItems } from './repair.js';
 import { isObject, type JsonObject } from './types.js';
 
 export type JsonSchema = JsonObject | boolean;
@@ -89,6 +90,17 @@ export class SchemaConverter {
     return seen;
   }
 
+  /**
+   * Converts the schema of one property (or argument): never a boolean or a stray value, which the
+   * MCP SDK client rejects (repairPropertySchema). Undefined: the property is dropped, with a warning.
+   * A `fallback` replaces a value that is not a schema instead of dropping it.
+   */
+  convertProperty(name: string, value: unknown, deps: Set<string>, fallback?: JsonObject): JsonObject | undefined {
+    const repair = repairPropertySchema(name, value, fallback);
+    if (repair.warning) this.warnings.push(repair.warning);
+    return repair.schema === undefined ? undefined : (this.convert(repair.schema, deps) as JsonObject);
+  }
+
   /** Follows `$ref`s at the top of a schema, for callers that need its shape (body flattening). */
   resolve(schema: unknown): JsonObject | undefined {
     let node = schema;
@@ -128,16 +140,20 @@ export class SchemaConverter {
       const target = this.ref(s.$ref, deps);
       const siblings = Object.keys(s).filter((k) => k !== '$ref' && !DROP.has(k) && !k.startsWith('x-'));
       if (siblings.length === 0 && s.nullable !== true) return target;
-      // 3.1 allows siblings next to $ref; 3.0 ignores them. Keep annotations only.
-      const out: JsonObject = s.nullable === true ? { anyOf: [target, { type: 'null' }] } : typeof target === 'object' ? { ...target } : { allOf: [target] };
-      for (const k of ['description', 'title', 'default', 'deprecated', 'readOnly', 'writeOnly']) if (k in s) out[k] = s[k];
-      return out;
+      // 3.1 allows siblings next to $ref; 3.0 ignores them. Keep annotations only, never beside
+      // the $ref itself (Gemini rejects that): `{ ...annotations, allOf: [{ $ref }] }`.
+      const annotations: JsonObject = {};
+      for (const k of ['description', 'title', 'default', 'deprecated', 'readOnly', 'writeOnly']) if (k in s) annotations[k] = s[k];
+      if (s.nullable === true) return { ...annotations, anyOf: [target, { type: 'null' }] };
+      return typeof target === 'object' && typeof target.$ref === 'string' ? refWithSiblings(target, annotations) : { ...(target as JsonObject), ...annotations };
     }
     // Built key by key, never `delete`d from: V8 turns an object it deletes from into a slow
     // dictionary, and these schemas are kept for the life of the snapshot and serialised often.
     const input = this.mode === 'input';
     // readOnly properties are not sent; writeOnly ones are not returned.
     const hidden = hiddenProperties(s.properties, input ? 'readOnly' : 'writeOnly');
+    // Properties whose schema is not one (`false`, a stray value) are dropped, and so not required.
+    const unusable = unusableProperties(s.properties);
     const binaryFile = input && (s.type === 'file' || (s.type === 'string' && s.format === 'binary'));
     const out: JsonObject = {};
     for (const key of Object.keys(s)) {
@@ -149,15 +165,16 @@ export class SchemaConverter {
       } else if (SUBSCHEMA_LIST.has(key)) {
         if (Array.isArray(value)) out[key] = value.map((v) => this.convert(v, deps));
       } else if (SUBSCHEMA_MAP.has(key)) {
-        if (isObject(value)) out[key] = this.convertMap(value, deps, key === 'properties' ? hidden : undefined);
+        if (isObject(value)) out[key] = key === 'properties' ? this.convertProperties(value, deps, hidden) : this.convertMap(value, deps);
       } else if (key === 'enum') {
-        if (Array.isArray(value)) out.enum = value;
+        if (Array.isArray(value) && value.length > 0) out.enum = uniqueValues(value);
+        else this.warnings.push(`enum: ${JSON.stringify(value)?.slice(0, 60)} is not a list of values; dropped`);
       } else if (key === 'items') {
         if (Array.isArray(value)) out.prefixItems = value.map((v) => this.convert(v, deps));
         else out.items = this.convert(value, deps);
       } else if (key === 'required') {
         // Output schemas drop `required`: an upstream that leaves a field out must not fail the call.
-        const required = input && Array.isArray(value) ? [...new Set(value.filter((r): r is string => typeof r === 'string' && !hidden?.has(r)))] : [];
+        const required = input && Array.isArray(value) ? [...new Set(value.filter((r): r is string => typeof r === 'string' && !hidden?.has(r) && !unusable?.has(r)))] : [];
         if (required.length > 0) out.required = required;
       } else if (key === 'pattern' && typeof value === 'string' && !isValidUnicodeRegExp(value)) {
         this.warnings.push(`pattern ${JSON.stringify(value)} is not a valid JSON Schema regex; dropped`);
@@ -176,8 +193,9 @@ export class SchemaConverter {
         out.type = value.toLowerCase(); // `String`, `Integer`: the intent is plain
       } else if (!keywordValueOk(key, value)) {
         this.warnings.push(`${key}: ${JSON.stringify(value).slice(0, 60)} is not a valid value for it; dropped`);
-      } else out[key] = value;
+      } else out[key] = key === 'type' && Array.isArray(value) ? uniqueValues(value) : value;
     }
+    withArrayItems(out);
     if (binaryFile) {
       out.contentEncoding = 'base64';
       out.description = `${typeof out.description === 'string' ? `${out.description} ` : ''}(base64-encoded file content)`;
@@ -189,9 +207,20 @@ export class SchemaConverter {
     return this.dialect === '3.0' && s.nullable === true ? makeNullable(out) : out;
   }
 
-  private convertMap(map: JsonObject, deps: Set<string>, skip?: Set<string>): JsonObject {
+  private convertMap(map: JsonObject, deps: Set<string>): JsonObject {
     const out: JsonObject = {};
-    for (const name of Object.keys(map)) if (!skip?.has(name)) out[name] = this.convert(map[name], deps);
+    for (const name of Object.keys(map)) out[name] = this.convert(map[name], deps);
+    return out;
+  }
+
+  /** `properties`: each value an object schema (convertProperty), `hidden` ones left out. */
+  private convertProperties(map: JsonObject, deps: Set<string>, hidden: Set<string> | undefined): JsonObject {
+    const out: JsonObject = {};
+    for (const name of Object.keys(map)) {
+      if (hidden?.has(name)) continue;
+      const schema = this.convertProperty(name, map[name], deps);
+      if (schema) out[name] = schema;
+    }
     return out;
   }
 
@@ -249,6 +278,17 @@ function hiddenProperties(properties: unknown, hidden: 'readOnly' | 'writeOnly')
   for (const name of Object.keys(properties)) {
     const sub = properties[name];
     if (isObject(sub) && sub[hidden] === true) (names ??= new Set()).add(name);
+  }
+  return names;
+}
+
+/** Names of the properties whose schema is not one and which convertProperty drops. */
+function unusableProperties(properties: unknown): Set<string> | undefined {
+  if (!isObject(properties)) return undefined;
+  let names: Set<string> | undefined;
+  for (const name of Object.keys(properties)) {
+    const sub = properties[name];
+    if (!isObject(sub) && repairPropertySchema(name, sub).schema === undefined) (names ??= new Set()).add(name);
   }
   return names;
 }

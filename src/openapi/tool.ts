@@ -4,7 +4,8 @@ import { isBinarySchema, pickBodyMedia } from './media.js';
 import { sanitizeName } from './names.js';
 import type { Operation } from './operations.js';
 import { deref } from './refs.js';
-import type { JsonSchema, SchemaConverter } from './schema.js';
+import { refWithSiblings } from './repair.js';
+import type { SchemaConverter } from './schema.js';
 import { isObject, type JsonObject, type MediaTypeObject, type OpenApiDoc, type ParameterObject, type RequestBodyObject } from './types.js';
 
 /** A tool as published in tools/list (MCP `Tool`). */
@@ -153,7 +154,7 @@ function withTemplateParams(params: ParameterObject[], path: string): ParameterO
   return out;
 }
 
-function parameterSchema(p: ParameterObject, conv: SchemaConverter, deps: Set<string>): { schema: JsonSchema; contentType?: string } {
+function parameterSchema(p: ParameterObject, conv: SchemaConverter, deps: Set<string>): { schema: JsonObject; contentType?: string } {
   let raw: unknown = p.schema;
   let contentType: string | undefined;
   if (raw === undefined && isObject(p.content)) {
@@ -161,17 +162,19 @@ function parameterSchema(p: ParameterObject, conv: SchemaConverter, deps: Set<st
     contentType = mt;
     raw = isObject(media) ? media.schema : undefined;
   }
-  const schema = raw === undefined ? { type: 'string' } : conv.convert(raw, deps);
+  // A schema that is not one (`false`, null) leaves a parameter that the API still reads: any value.
+  const schema = raw === undefined ? { type: 'string' } : conv.convertProperty(p.name!, raw, deps, {})!;
   const annotated = withAnnotations(schema, p.description, p.deprecated);
   return contentType ? { schema: annotated, contentType } : { schema: annotated };
 }
 
-function withAnnotations(schema: JsonSchema, description: unknown, deprecated?: boolean): JsonSchema {
-  if (typeof schema !== 'object') return schema;
-  const out = { ...schema };
-  if (typeof description === 'string' && description.trim() && typeof out.description !== 'string') out.description = description.trim();
-  if (deprecated) out.deprecated = true;
-  return out;
+/** The parameter's or body's own description and deprecation, never beside a `$ref` (refWithSiblings). */
+function withAnnotations(schema: JsonObject, description: unknown, deprecated?: boolean): JsonObject {
+  const extra: JsonObject = {};
+  if (typeof description === 'string' && description.trim() && typeof schema.description !== 'string') extra.description = description.trim();
+  if (deprecated) extra.deprecated = true;
+  if (Object.keys(extra).length === 0) return schema;
+  return typeof schema.$ref === 'string' ? refWithSiblings(schema, extra) : { ...schema, ...extra };
 }
 
 function buildBody(
@@ -197,8 +200,10 @@ function buildBody(
     for (const [prop, sub] of Object.entries(flat.properties)) {
       const resolved = ctx.input.resolve(sub);
       if (resolved?.readOnly === true) continue;
+      const schema = ctx.input.convertProperty(prop, sub, deps);
+      if (!schema) continue;
       const arg = claim(prop, 'body');
-      properties[arg] = ctx.input.convert(sub, deps);
+      properties[arg] = schema;
       if (resolved && isBinarySchema(resolved)) binding.binaryProps.add(prop);
       if (bodyRequired && flat.required.includes(prop)) required.push(arg);
       binding.props.push({ arg, prop });
@@ -207,10 +212,10 @@ function buildBody(
   }
   const arg = claim('body', 'request');
   binding.wholeArg = arg;
-  let schema: JsonSchema;
+  let schema: JsonObject;
   if (kind === 'binary') schema = { type: 'string', contentEncoding: 'base64', description: `Request body (${mediaType}), base64-encoded.` };
   else if (kind === 'text') schema = { type: 'string', description: `Request body (${mediaType}).` };
-  else schema = withAnnotations(media.schema === undefined ? {} : ctx.input.convert(media.schema, deps), rb.description);
+  else schema = withAnnotations(media.schema === undefined ? {} : ctx.input.convertProperty(arg, media.schema, deps, {})!, rb.description);
   properties[arg] = schema;
   if (bodyRequired) required.push(arg);
   return binding;

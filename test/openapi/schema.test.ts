@@ -40,7 +40,7 @@ t.test('OpenAPI 3.0 keywords are rewritten into JSON Schema 2020-12', async (t) 
     ['a short string example becomes examples', { type: 'string', example: 'Rex' }, { type: 'string', examples: ['Rex'] }],
     ['a number example becomes examples', { type: 'integer', example: 0 }, { type: 'integer', examples: [0] }],
     ['an object example is dropped', { type: 'object', example: { a: 1 } }, { type: 'object' }],
-    ['an array example is dropped', { type: 'array', example: [1, 2] }, { type: 'array' }],
+    ['an array example is dropped', { type: 'array', example: [1, 2] }, { type: 'array', items: {} }],
     ['a long string example is dropped', { type: 'string', example: 'x'.repeat(200) }, { type: 'string' }],
     [
       'x- keys, discriminator, xml and externalDocs are dropped',
@@ -52,7 +52,7 @@ t.test('OpenAPI 3.0 keywords are rewritten into JSON Schema 2020-12', async (t) 
     ['required that is not a list is dropped', { type: 'object', required: true }, { type: 'object' }],
     ['an empty required list is dropped', { type: 'object', required: [] }, { type: 'object' }],
     ['type: file becomes a base64 string', { type: 'file' }, { type: 'string', contentEncoding: 'base64', description: '(base64-encoded file content)' }],
-    ['an items list becomes prefixItems', { type: 'array', items: [{ type: 'string' }, { type: 'integer' }] }, { type: 'array', prefixItems: [{ type: 'string' }, { type: 'integer' }] }],
+    ['an items list becomes prefixItems', { type: 'array', items: [{ type: 'string' }, { type: 'integer' }] }, { type: 'array', prefixItems: [{ type: 'string' }, { type: 'integer' }], items: {} }],
     ['a draft 2019 $recursiveAnchor is dropped', { $recursiveAnchor: true, type: 'object' }, { type: 'object' }],
     ['malformed structural keywords are dropped', { type: 'object', properties: null, enum: 'x', allOf: {}, required: 'yes' }, { type: 'object' }],
   ];
@@ -129,11 +129,14 @@ t.test('a 3.1 document that still uses boolean exclusive bounds gets numeric one
   t.doesNotThrow(() => compiled(c));
 });
 
-t.test('boolean schemas pass through wherever a schema is expected', async (t) => {
+t.test('boolean schemas pass through wherever a schema is expected, except as a property’s schema', async (t) => {
   t.equal(convert(true).schema, true);
   t.equal(convert(false).schema, false);
   const c = convert({ type: 'object', properties: { any: true, never: false, list: { type: 'array', items: false } }, additionalProperties: false, not: false }, { dialect: '3.1' });
-  t.same(c.schema, { type: 'object', properties: { any: true, never: false, list: { type: 'array', items: false } }, additionalProperties: false, not: false });
+  // The MCP SDK client rejects a tool whose property schema is not an object: `true` is `{}`, and a
+  // property that can never be sent (`false`) is left out, which additionalProperties: false keeps closed.
+  t.same(c.schema, { type: 'object', properties: { any: {}, list: { type: 'array', items: false } }, additionalProperties: false, not: false });
+  t.same(c.warnings, ['property "any" has the schema true; any value accepted', 'property "never" has false as its schema (a misplaced keyword?), which is not a schema; dropped']);
   const v = compiled(c);
   t.ok(v({ any: 1, list: [] }));
   t.notOk(v({ never: 1 }));
@@ -184,12 +187,15 @@ t.test('format: binary becomes a base64 string in inputs and stays binary in out
   t.same(output, { type: 'string', format: 'binary' });
 });
 
-t.test('a $ref with sibling keywords keeps the reference and its annotations only', async (t) => {
+t.test('a $ref with sibling keywords keeps the reference, wrapped in allOf, and its annotations only', async (t) => {
   const c = convert(
     { $ref: '#/components/schemas/Pet', description: 'The pet to add', title: 'Pet', default: { name: 'Rex' }, type: 'string', 'x-extra': 1 },
     { schemas: { Pet: PET } },
   );
-  t.same(c.schema, { $ref: '#/$defs/Pet', description: 'The pet to add', title: 'Pet', default: { name: 'Rex' } });
+  // Never beside the $ref itself: Gemini rejects $ref siblings, so the reference moves into allOf.
+  t.same(c.schema, { description: 'The pet to add', title: 'Pet', default: { name: 'Rex' }, allOf: [{ $ref: '#/$defs/Pet' }] });
+  t.ok(compiled(c)({ name: 'Rex' }));
+  t.notOk(compiled(c)({}), 'the reference still validates');
 });
 
 t.test('every referenced schema is converted once and shared through $defs', async (t) => {
@@ -294,4 +300,49 @@ t.test('keyword values JSON Schema does not allow are dropped with a warning, so
   t.ok(validate({ timecode: 'anything', itemType: 'Service', count: 0, flag: true }), 'compiles and validates');
   t.notOk(validate({ count: 'three' }), 'a mis-cased type keeps its meaning: Integer → integer');
   for (const k of ['pattern', 'type', 'minimum', 'maxLength', 'readOnly', 'description']) t.match(c.warnings.join('\n'), new RegExp(`^${k}: .* is not a valid value for it; dropped$`, 'm'), `${k} is named`);
+});
+
+t.test('a value that is not a schema in a property’s place is repaired or dropped, with a warning', async (t) => {
+  // Vercel's updateRecord writes `properties: { additionalProperties: false }`: a property whose schema is false.
+  const c = convert({
+    type: 'object',
+    required: ['name', 'additionalProperties', 'kind'],
+    properties: { name: { type: 'string' }, additionalProperties: false, kind: 'String', note: 'free text', count: 3, nothing: null },
+  });
+  const schema = c.schema as JsonObject;
+  t.same(schema.properties, { name: { type: 'string' }, kind: { type: 'string' } }, 'a bare type name is read as {type}; other values are dropped');
+  t.same(schema.required, ['name', 'kind'], 'a dropped property is not required');
+  t.equal(c.warnings.length, 5, 'one warning per repaired property');
+  t.match(c.warnings[0], /^property "additionalProperties" has false as its schema \(a misplaced keyword\?\)/);
+  t.match(c.warnings[1], /^property "kind" has the bare type name "String"/);
+  t.ok(compiled(c)({ name: 'a', kind: 'b' }));
+});
+
+t.test('enum values are listed once and an empty enum is dropped (draft-07 meta-validation rejects both)', async (t) => {
+  const cases: [string, unknown, JsonSchema][] = [
+    ['repeated strings', { type: 'string', enum: ['a', 'b', 'a', 'c', 'b'] }, { type: 'string', enum: ['a', 'b', 'c'] }],
+    ['repeated objects, keys in any order', { enum: [{ a: 1, b: 2 }, { b: 2, a: 1 }, [1]] }, { enum: [{ a: 1, b: 2 }, [1]] }],
+    ['1 and "1" differ', { enum: [1, '1', 1] }, { enum: [1, '1'] }],
+    ['repeated null beside nullable', { type: 'string', enum: ['a', null, null], nullable: true }, { type: ['string', 'null'], enum: ['a', null] }],
+    ['an empty enum', { type: 'string', enum: [] }, { type: 'string' }],
+    ['a type list with repeats', { type: ['string', 'string', 'null'] }, { type: ['string', 'null'] }],
+  ];
+  for (const [name, input, want] of cases) t.same(convert(input).schema, want, name);
+  t.same(convert({ type: 'string', enum: [] }).warnings, ['enum: [] is not a list of values; dropped']);
+});
+
+t.test('an array schema without items gets items: {} at any depth (OpenAI and VS Code reject it)', async (t) => {
+  const c = convert({
+    type: 'object',
+    properties: { tags: { type: 'array' }, ids: { type: 'array', nullable: true }, either: { type: ['array', 'string'] }, kept: { type: 'array', items: { type: 'integer' } } },
+  });
+  t.same((c.schema as JsonObject).properties, {
+    tags: { type: 'array', items: {} },
+    ids: { type: ['array', 'null'], items: {} },
+    either: { type: ['array', 'string'], items: {} },
+    kept: { type: 'array', items: { type: 'integer' } },
+  });
+  const v = compiled(c);
+  t.ok(v({ tags: [1, 'a'], ids: null, either: 'x', kept: [1] }), 'items: {} accepts any item, as leaving items out did');
+  t.notOk(v({ kept: ['a'] }));
 });
