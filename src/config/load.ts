@@ -176,7 +176,7 @@ function compileServer(
     tools: {
       include: s.tools?.include,
       exclude: s.tools?.exclude,
-      maxNameLength: s.tools?.maxNameLength ?? 64,
+      maxNameLength: s.tools?.maxNameLength ?? DEFAULT_MAX_NAME_LENGTH,
       outputSchema: s.tools?.outputSchema ?? true,
       maxOutputSchemaBytes: unit([...p, 'tools', 'maxOutputSchemaSize'], () => parseSize(s.tools?.maxOutputSchemaSize ?? '16kb'), 16_000),
       overrides: s.tools?.overrides ?? {},
@@ -184,6 +184,12 @@ function compileServer(
   };
 }
 
+/**
+ * Tool names of up to 48 characters leave room for the prefix clients add: Claude Code's
+ * `mcp__<server>__<tool>` stays within 64 for server names of up to 9 characters, and Cursor's
+ * server + tool stays under 60 for up to 11 (docs/decisions.md).
+ */
+const DEFAULT_MAX_NAME_LENGTH = 48;
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 /** An `auth` block written elsewhere than a config file (derived from a spec): defaults applied. */

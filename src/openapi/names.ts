@@ -19,16 +19,27 @@ export function nameFromRoute(method: string, path: string): string {
   return sanitizeName(`${method}_${path.replace(/[{}]/g, '')}`) || method;
 }
 
+/**
+ * Gemini wants a function name to start with a letter or an underscore; an operationId such as
+ * `2fa_enable` gets a leading underscore (sanitizeName never leaves one, so this adds no clash).
+ */
+export function withLeadingLetter(name: string): string {
+  return /^[A-Za-z_]/.test(name) ? name : `_${name}`;
+}
+
 /** Shortens to `max` with a hash of the full name, so two long names never collapse into one. */
 export function fitName(name: string, max: number): string {
   if (name.length <= max) return name;
   return withSuffix(name, `_${shortHash(name)}`, max);
 }
 
-/** `name` cut so that `name + suffix` fits in `max` (very small limits keep the end of the suffix). */
+/**
+ * `name` cut so that `name + suffix` fits in `max`. Very small limits keep the end of the suffix
+ * behind an underscore (a name never starts with a hash's digit: withLeadingLetter).
+ */
 function withSuffix(name: string, suffix: string, max: number): string {
   const keep = max - suffix.length;
-  if (keep < 1) return suffix.replace(/^_/, '').slice(-max);
+  if (keep < 1) return `_${suffix.replace(/^_/, '').slice(1 - max)}`;
   return `${name.slice(0, keep).replace(/[_-]+$/, '')}${suffix}`;
 }
 
@@ -40,7 +51,8 @@ export class NameRegistry {
   private readonly taken = new Set<string>();
   constructor(private readonly max: number) {}
 
-  claim(wanted: string, route: string): string {
+  claim(requested: string, route: string): string {
+    const wanted = withLeadingLetter(requested);
     let name = fitName(wanted, this.max);
     if (this.taken.has(name)) {
       const suffix = `_${shortHash(route)}`;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { fitName, nameFromRoute, NameRegistry, sanitizeName, shortHash } from '../../src/openapi/names.js';
+import { fitName, nameFromRoute, NameRegistry, sanitizeName, shortHash, withLeadingLetter } from '../../src/openapi/names.js';
 import { oas30, tool, TOOL_NAME, toolsOf } from '../helpers/specs.js';
 
 const ok = { '200': { description: 'ok' } };
@@ -115,7 +115,7 @@ t.test('a generated name that equals another operationId does not collide with i
   t.match(names[1], /^get_pets_[0-9a-f]{8}$/);
 });
 
-t.test('names longer than 64 characters are shortened to 64 with a stable hash suffix', async (t) => {
+t.test('names longer than the default 48 characters are shortened to 48 with a stable hash suffix', async (t) => {
   const longA = `${'veryLongOperationIdentifier'.repeat(3)}A`;
   const longB = `${'veryLongOperationIdentifier'.repeat(3)}B`;
   const set = await toolsOf(
@@ -125,11 +125,11 @@ t.test('names longer than 64 characters are shortened to 64 with a stable hash s
     }),
   );
   const names = set.tools.map((x) => x.name);
-  t.same(names.map((n) => n.length), [64, 64, 64]);
-  t.equal(names[0], fitName(longA, 64));
-  t.equal(names[1], fitName(longB, 64));
+  t.same(names.map((n) => n.length), [48, 48, 48]);
+  t.equal(names[0], fitName(longA, 48));
+  t.equal(names[1], fitName(longB, 48));
   t.not(names[0], names[1]);
-  t.match(names[2], /^get_organizations_organizationId_projects_.*_[0-9a-f]{8}$/);
+  t.match(names[2], /^get_organizations_organizationId_projec_[0-9a-f]{8}$/);
 });
 
 t.test('maxNameLength from the config bounds every name', async (t) => {
@@ -162,4 +162,23 @@ t.test('building the same spec twice gives identical names', async (t) => {
   t.same(a.tools.map((x) => x.name), b.tools.map((x) => x.name));
   t.equal(new Set(a.tools.map((x) => x.name)).size, 120);
   t.ok(a.tools.every((x) => x.name.length <= 64 && TOOL_NAME.test(x.name)));
+});
+
+t.test('a name never starts with a digit (Gemini wants a letter or an underscore first), and stays unique', async (t) => {
+  t.equal(withLeadingLetter('2fa_enable'), '_2fa_enable');
+  t.equal(withLeadingLetter('enable_2fa'), 'enable_2fa');
+  const set = await toolsOf(
+    oas30({
+      '/a': { get: { operationId: '2fa_enable', responses: ok }, post: { operationId: '_2fa_enable', responses: ok } },
+      '/b': { get: { operationId: '123', responses: ok } },
+    }),
+  );
+  const names = set.tools.map((x) => x.name);
+  t.same(names.slice(0, 1), ['_2fa_enable']);
+  t.match(names[1], /^_2fa_enable_[0-9a-f]{8}$/, 'sanitizeName strips leading underscores, so a clash gets the route hash');
+  t.equal(names[2], '_123');
+  for (const max of [8, 9, 10]) {
+    const small = new NameRegistry(max);
+    for (const route of ['get /a', 'get /b', 'get /c']) t.match(small.claim('a_rather_long_operation_name', route), /^[A-Za-z_][A-Za-z0-9_-]*$/, `max ${max}`);
+  }
 });
