@@ -118,3 +118,15 @@ t.test('estimateTokens is about four bytes a token, rounded up', async (t) => {
   t.equal(estimateTokens('abcde'), 2);
   t.equal(estimateTokens('x'.repeat(4000)), 1000);
 });
+
+t.test('validate names every schema repair it made to a spec’s mistakes as a warning', async (t) => {
+  const file = fixture('valid/mistakes.yaml');
+  const { code, lines } = await run(runValidate, ['validate', '-c', file]);
+  t.equal(code, 0, lines.join('\n'));
+  t.same(lines, [
+    'mistakes (/mcp): 1 tools from 1 operations in mistakes.yaml',
+    '  warning: property "kind" has the bare type name "string" as its schema; read as {type: string}',
+    '  warning: property "additionalProperties" has false as its schema (a misplaced keyword?), which is not a schema; dropped',
+    `${file} is valid`,
+  ]);
+});
