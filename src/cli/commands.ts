@@ -4,6 +4,8 @@ import { startDemoApi } from '../demo/api.js';
 import type { Config } from '../config/types.js';
 import { formatError } from '../errors.js';
 import { createLogger } from '../log.js';
+import type { ToolDefinition } from '../openapi/index.js';
+import { SCHEMA_PROFILES, applyProfile, checkProfile } from '../openapi/profiles/index.js';
 import { buildSnapshot, type ServerRuntime, type Snapshot } from '../runtime/index.js';
 import { startSidecar, type Sidecar } from '../sidecar.js';
 import { PoolRegistry } from '../upstream/index.js';
@@ -80,6 +82,7 @@ export async function runValidate(args: CliArgs, env: NodeJS.ProcessEnv, out: Ou
       out(`${rt.name} (${rt.config.path}): ${rt.tools.size} tools from ${rt.operationCount} operations in ${describeSpec(rt)}`);
       out(`  ${describeAuth(rt.config.path, rt)}`);
       for (const w of rt.warnings) out(`  warning: ${w}`);
+      for (const line of profileReport(rt.definitions)) out(`  ${line}`);
     }
     if (compileErrors > 0) return 1;
     out(`${describeSource(source)} is valid`);
@@ -114,6 +117,25 @@ export async function runTools(args: CliArgs, env: NodeJS.ProcessEnv, out: Out):
 function withoutSpecSecurity(config: Config): Config {
   for (const s of config.servers) s.specSecurity = false;
   return config;
+}
+
+/**
+ * Per schema profile, how many tools pass that profile's rules after its transform, and the first
+ * problems of those that do not: a tool a provider would refuse is found before a client sees it.
+ */
+export function profileReport(definitions: readonly ToolDefinition[]): string[] {
+  const counts: string[] = [];
+  const problems: string[] = [];
+  for (const profile of SCHEMA_PROFILES) {
+    let pass = 0;
+    for (const def of definitions) {
+      const found = checkProfile(applyProfile(def, profile).definition, profile);
+      if (found.length === 0) pass++;
+      else if (problems.length < 5) problems.push(`  ${profile}: ${def.name}: ${found.slice(0, 2).join('; ')}`);
+    }
+    counts.push(`${profile} ${pass}/${definitions.length}`);
+  }
+  return [`schema profiles (tools passing): ${counts.join(', ')}`, ...problems];
 }
 
 /** About 4 bytes of JSON per token: close enough to compare tool sets. */

@@ -16,6 +16,7 @@ t.test('validate -c config/demo.yaml exits 0 and prints the tool count', async (
   const r = await runs.demo;
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout, /^demo \(\/mcp\): 7 tools from 7 operations in demo-openapi\.yaml$/m);
+  t.match(r.stdout, /^  schema profiles \(tools passing\): full 7\/7, portable 7\/7, gemini 7\/7, openai-strict 7\/7$/m);
   t.match(r.stdout, `${path.join(root, 'config/demo.yaml')} is valid`);
 });
 
