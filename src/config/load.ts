@@ -180,6 +180,8 @@ function compileServer(
       outputSchema: s.tools?.outputSchema ?? true,
       maxOutputSchemaBytes: unit([...p, 'tools', 'maxOutputSchemaSize'], () => parseSize(s.tools?.maxOutputSchemaSize ?? '16kb'), 16_000),
       overrides: s.tools?.overrides ?? {},
+      schemaProfile: s.tools?.schemaProfile ?? 'full',
+      clientProfiles: s.tools?.clientProfiles ?? {},
     },
   };
 }

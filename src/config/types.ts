@@ -78,6 +78,8 @@ export interface RawServer {
     outputSchema?: boolean;
     maxOutputSchemaSize?: string | number;
     overrides?: Record<string, RawToolOverride>;
+    schemaProfile?: SchemaProfileName | 'auto';
+    clientProfiles?: Record<string, SchemaProfileName>;
   };
 }
 
@@ -101,6 +103,9 @@ export interface RawConfig {
   audit?: { enabled?: boolean; file?: string };
   servers: RawServer[];
 }
+
+/** Schema dialects a server can publish its tools in (src/openapi/profiles). */
+export type SchemaProfileName = 'full' | 'portable' | 'gemini' | 'openai-strict';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -161,6 +166,10 @@ export interface ServerConfig {
     /** Bytes of JSON; 0: no limit. */
     maxOutputSchemaBytes: number;
     overrides: Record<string, RawToolOverride>;
+    /** The tool schemas' dialect (see docs/config.md); `auto` picks one per client. */
+    schemaProfile: SchemaProfileName | 'auto';
+    /** For `auto`: client-name globs → profile, checked before the built-in table. */
+    clientProfiles: Record<string, SchemaProfileName>;
   };
 }
 

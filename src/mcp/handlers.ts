@@ -1,7 +1,9 @@
 import type { AuditLog, Authenticated } from '../auth/index.js';
 import { isAppError, type CallOutcomeCode } from '../errors.js';
 import type { Logger } from '../log.js';
+import { adaptArgs, type SchemaProfile } from '../openapi/profiles/index.js';
 import type { ServerRuntime } from '../runtime/index.js';
+import type { ClientHints } from '../runtime/profiles.js';
 import { callUpstream, type CallOutcome, type CallToolResult } from '../upstream/index.js';
 import { RPC, RawJson, RpcError, negotiateVersion } from './protocol.js';
 
@@ -18,6 +20,8 @@ export interface CallContext {
   /** The verified caller, when the server has auth. */
   auth?: Authenticated;
   audit?: AuditLog;
+  /** What the transport knows of the client (?profile=, User-Agent, a session's clientInfo), for schema profiles. */
+  hints?: ClientHints;
 }
 
 export interface Limiter {
@@ -42,8 +46,11 @@ export async function dispatch(rt: ServerRuntime, method: string, params: unknow
     case 'logging/setLevel':
       // Accepted; tool calls log to the sidecar's own log, so there are no log notifications to filter.
       return {};
-    case 'tools/list':
-      return new RawJson(ctx.auth && rt.auth ? rt.listFor((name) => rt.auth!.canCall(ctx.auth!.principal, name)) : rt.toolsListBytes);
+    case 'tools/list': {
+      const profile = profileFor(rt, params, ctx);
+      const list = profile === 'full' ? rt : rt.profiles.view(profile);
+      return new RawJson(ctx.auth && rt.auth ? list.listFor((name) => rt.auth!.canCall(ctx.auth!.principal, name)) : profile === 'full' ? rt.toolsListBytes : rt.profiles.view(profile).listBytes);
+    }
     case 'tools/call':
       return callTool(rt, params, ctx);
     default:
@@ -61,19 +68,42 @@ export function initializeResult(rt: ServerRuntime, requested: unknown, ctx: Pic
   return result;
 }
 
+/**
+ * The schema profile a request is served in: `?profile=` on the endpoint, else the server's
+ * tools.schemaProfile, else (auto) the client's identity. Not auto and no `?profile=`: no lookup.
+ */
+export function profileFor(rt: ServerRuntime, params: unknown, ctx: Pick<CallContext, 'hints'>): SchemaProfile {
+  const { configured } = rt.profiles;
+  if (configured !== 'auto' && !ctx.hints?.explicit) return configured;
+  return rt.profiles.resolve({ ...ctx.hints, clientName: requestClientName(params) ?? ctx.hints?.clientName });
+}
+
+/** The 2026-07-28 revision's per-request client identity (`_meta`), or initialize's clientInfo. */
+function requestClientName(params: unknown): string | undefined {
+  const p = params as { _meta?: Record<string, { name?: unknown } | undefined>; clientInfo?: { name?: unknown } } | undefined;
+  const name = p?._meta?.['io.modelcontextprotocol/clientInfo']?.name ?? p?.clientInfo?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
 export async function callTool(rt: ServerRuntime, params: unknown, ctx: CallContext): Promise<CallToolResult> {
   const p = (params ?? {}) as { name?: unknown; arguments?: unknown };
   if (typeof p.name !== 'string') throw new RpcError(RPC.INVALID_PARAMS, 'tools/call needs params.name (the tool name)');
-  const tool = rt.tools.get(p.name);
+  const profile = profileFor(rt, params, ctx);
+  // A profile may publish a tool or its arguments under other names: map them back first.
+  const alias = profile === 'full' ? undefined : rt.profiles.view(profile).byName.get(p.name);
+  const name = alias?.name ?? p.name;
+  const tool = rt.tools.get(name);
   if (!tool) throw new RpcError(RPC.INVALID_PARAMS, `Unknown tool: ${p.name}`);
-  if (rt.auth && ctx.auth && !rt.auth.canCall(ctx.auth.principal, p.name)) {
+  if (rt.auth && ctx.auth && !rt.auth.canCall(ctx.auth.principal, name)) {
     // Over HTTP this is answered earlier with 403 + a step-up challenge; here for sessions and stdio.
-    throw new RpcError(RPC.INVALID_PARAMS, `Insufficient scope for tool ${p.name}: needs ${rt.auth.scopesFor(p.name).map((a) => a.join(' ')).join(' or ')}`);
+    throw new RpcError(RPC.INVALID_PARAMS, `Insufficient scope for tool ${name}: needs ${rt.auth.scopesFor(name).map((a) => a.join(' ')).join(' or ')}`);
   }
-  const args = p.arguments ?? {};
+  let args = p.arguments ?? {};
   if (typeof args !== 'object' || args === null || Array.isArray(args)) {
     throw new RpcError(RPC.INVALID_PARAMS, `Invalid arguments for tool ${p.name}: arguments must be an object`);
   }
+  // Whatever schema the client saw, the full one decides; profile-only encodings are undone first.
+  if (profile !== 'full') args = adaptArgs(args as Record<string, unknown>, tool.def.definition.inputSchema, profile, alias?.renames);
   const errors = tool.validateArgs(args);
   if (errors) {
     const list = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
@@ -97,17 +127,17 @@ export async function callTool(rt: ServerRuntime, params: unknown, ctx: CallCont
     // A success without a body (a declared 204) has no fields to check: an empty object matches
     // the published schema, whose `required` lists are dropped.
     if (outcome.emptyBody) result.structuredContent = {};
-    else checkOutput(result, tool.validateOutput, p.name, ctx);
+    else checkOutput(result, tool.validateOutput, name, ctx);
   }
   const label: CallOutcomeCode = result.isError && outcome.outcome === 'OK' ? 'OUTPUT_MISMATCH' : outcome.outcome;
   const ms = performance.now() - started;
-  ctx.observe?.(rt.name, p.name, label, ms / 1000);
+  ctx.observe?.(rt.name, name, label, ms / 1000);
   const rounded = Math.round(ms * 10) / 10;
   // Checked before building the line: at thousands of calls a second the line itself costs.
   if (rt.accessLog || ctx.log.isLevelEnabled('debug')) {
-    ctx.log[rt.accessLog ? 'info' : 'debug']({ requestId: ctx.requestId, server: rt.name, tool: p.name, status: outcome.status, outcome: label, ms: rounded }, 'tool call');
+    ctx.log[rt.accessLog ? 'info' : 'debug']({ requestId: ctx.requestId, server: rt.name, tool: name, status: outcome.status, outcome: label, ms: rounded }, 'tool call');
   }
-  ctx.audit?.toolCall({ server: rt.name, tool: p.name, principal: ctx.auth?.principal, status: outcome.status, outcome: label, ms: rounded, requestId: ctx.requestId });
+  ctx.audit?.toolCall({ server: rt.name, tool: name, principal: ctx.auth?.principal, status: outcome.status, outcome: label, ms: rounded, requestId: ctx.requestId });
   return result;
 }
 

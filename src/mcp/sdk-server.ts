@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { ServerRuntime } from '../runtime/index.js';
 import type { Authenticated } from '../auth/index.js';
-import { callTool, type CallContext, type ServerIdentity } from './handlers.js';
+import { callTool, profileFor, type CallContext, type ServerIdentity } from './handlers.js';
 import { RpcError } from './protocol.js';
 
 /**
@@ -12,7 +12,7 @@ import { RpcError } from './protocol.js';
  * It looks the runtime up on every request, so a reload is seen at once; `notifyToolsChanged`
  * tells the client (tools.listChanged).
  */
-export function createSdkServer(getRuntime: () => ServerRuntime | undefined, log: Logger, identity: ServerIdentity, extra: Pick<CallContext, 'observe' | 'limiter' | 'audit'> = {}): Server {
+export function createSdkServer(getRuntime: () => ServerRuntime | undefined, log: Logger, identity: ServerIdentity, extra: Pick<CallContext, 'observe' | 'limiter' | 'audit' | 'hints'> = {}): Server {
   const first = getRuntime();
   const server = new Server(
     { name: `${identity.name}/${first?.name ?? 'server'}`, title: first?.title, version: first?.version ?? identity.version },
@@ -24,15 +24,20 @@ export function createSdkServer(getRuntime: () => ServerRuntime | undefined, log
     return rt;
   };
   server.setRequestHandler(SetLevelRequestSchema, async () => ({}));
-  server.setRequestHandler(ListToolsRequestSchema, async (_request, { authInfo }) => {
+  // The session's clientInfo (from initialize) joins what the transport knew, for schemaProfile auto.
+  const hints = () => ({ ...extra.hints, clientName: server.getClientVersion()?.name });
+  server.setRequestHandler(ListToolsRequestSchema, async (request, { authInfo }) => {
     const rt = runtime();
     const auth = authenticatedFrom(authInfo);
-    if (!auth || !rt.auth) return { tools: rt.definitions as never };
-    return { tools: rt.definitions.filter((d) => rt.auth!.canCall(auth.principal, d.name)) as never };
+    const profile = profileFor(rt, request.params, { hints: hints() });
+    const view = rt.profiles.view(profile);
+    if (!auth || !rt.auth) return { tools: view.definitions as never };
+    // A profile may rename a tool: visibility is decided on the tool's own name, kept in step by index.
+    return { tools: view.definitions.filter((_d, i) => rt.auth!.canCall(auth.principal, rt.definitions[i]!.name)) as never };
   });
   server.setRequestHandler(CallToolRequestSchema, async (request, { authInfo }) => {
     try {
-      return (await callTool(runtime(), request.params, { log, requestId: randomUUID(), listChanged: true, auth: authenticatedFrom(authInfo), ...extra })) as never;
+      return (await callTool(runtime(), request.params, { log, requestId: randomUUID(), listChanged: true, auth: authenticatedFrom(authInfo), ...extra, hints: hints() })) as never;
     } catch (err) {
       if (err instanceof RpcError) throw rpcError(err.code, err.message, err.data);
       throw err;

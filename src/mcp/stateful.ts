@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import type { ServerRuntime } from '../runtime/index.js';
 import type { CallContext, ServerIdentity } from './handlers.js';
 import { RPC } from './protocol.js';
+import { clientHintsOf } from './hints.js';
 import { createSdkServer } from './sdk-server.js';
 
 interface Session {
@@ -86,7 +87,14 @@ export class SessionManager {
       sendRpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required (send initialize first to start a session)');
       return;
     }
-    const server = createSdkServer(this.getRuntime, this.log, this.identity, this.extra);
+    // A session keeps the ?profile= and User-Agent it was created with; its clientInfo comes with initialize.
+    const rt = this.getRuntime();
+    const hints = rt ? clientHintsOf(req, rt) : undefined;
+    if (hints && 'error' in hints) {
+      sendRpcError(res, 400, RPC.INVALID_REQUEST, `Bad Request: ${hints.error}`);
+      return;
+    }
+    const server = createSdkServer(this.getRuntime, this.log, this.identity, { ...this.extra, hints: hints ?? { userAgent: req.headers['user-agent'] } });
     const owner = ownerOf(req);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),

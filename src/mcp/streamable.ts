@@ -5,6 +5,7 @@ import { sendStepUp } from '../http/auth.js';
 import { sendChunks, sendEmpty, sendRaw, sendRpcError } from '../http/respond.js';
 import type { ServerRuntime } from '../runtime/index.js';
 import { dispatch, type CallContext, type ServerIdentity } from './handlers.js';
+import { clientHintsOf } from './hints.js';
 import {
   RPC,
   RpcError,
@@ -90,6 +91,12 @@ export async function handleStatelessPost(
     sendEmpty(res, 202);
     return;
   }
+  const hints = clientHintsOf(req, rt);
+  if (hints && 'error' in hints) {
+    sendRpcError(res, 400, RPC.INVALID_REQUEST, `Bad Request: ${hints.error}`);
+    return;
+  }
+  if (hints) ctx = { ...ctx, hints };
   if (answeredStepUp(rt, ctx, requests, res)) return;
   // No Mcp-Session-Id, not even on initialize: the id is optional (the server MAY assign one), and
   // one that no replica remembers binds nothing: a client would believe it has a session (and a

@@ -8,6 +8,7 @@ import { compileHostMatcher } from '../http/hosts.js';
 import { parseBaseUrl, type PoolRegistry, type UpstreamTarget } from '../upstream/index.js';
 import { combineHashes } from './fingerprint.js';
 import { checkToolScopeKeys } from './tool-keys.js';
+import { createProfileSet, type ProfileSet } from './profiles.js';
 import { createLazyValidator, lazyAjv, type LazyValidator } from './validators.js';
 import { isHttpUrl } from '../util/url.js';
 
@@ -39,6 +40,8 @@ export interface ServerRuntime {
   accessLog: boolean;
   /** tools/list bytes for a caller who may not see every tool, by the set of tools visible. */
   listFor(visible: (tool: string) => boolean): Buffer;
+  /** The schema profiles this server publishes (tools.schemaProfile), each built on first use. */
+  profiles: ProfileSet;
 }
 
 export interface Snapshot {
@@ -233,6 +236,17 @@ function buildServer(
   const toolsListBytes = encodeToolsList(definitions);
   const warnings = [...fromSpec.warnings, ...set.warnings];
   if (toolsListBytes.length > LARGE_TOOLS_LIST) warnings.push(largeListWarning(toolsListBytes.length, set.tools.length));
+  const listFor = (visible: (tool: string) => boolean): Buffer => {
+    const shown = set.tools.filter((t) => visible(t.name));
+    if (shown.length === set.tools.length) return toolsListBytes;
+    const key = shown.map((t) => t.name).join('\0');
+    let bytes = filtered.get(key);
+    if (bytes === undefined) {
+      bytes = encodeToolsList(shown.map((t) => t.definition));
+      if (filtered.size < 256) filtered.set(key, bytes);
+    }
+    return bytes;
+  };
   return {
     config: server,
     name: server.name,
@@ -247,17 +261,8 @@ function buildServer(
     cors: corsConfig && corsConfig.allowedOrigins.length > 0 ? compileCors(corsConfig) : undefined,
     auth,
     accessLog,
-    listFor(visible) {
-      const shown = set.tools.filter((t) => visible(t.name));
-      if (shown.length === set.tools.length) return toolsListBytes;
-      const key = shown.map((t) => t.name).join('\0');
-      let bytes = filtered.get(key);
-      if (bytes === undefined) {
-        bytes = encodeToolsList(shown.map((t) => t.definition));
-        if (filtered.size < 256) filtered.set(key, bytes);
-      }
-      return bytes;
-    },
+    listFor,
+    profiles: createProfileSet(definitions, server.tools.schemaProfile, server.tools.clientProfiles, { listBytes: toolsListBytes, listFor }, encodeToolsList),
   };
 }
 
