@@ -182,6 +182,8 @@ function compileServer(
       overrides: s.tools?.overrides ?? {},
       schemaProfile: s.tools?.schemaProfile ?? 'full',
       clientProfiles: s.tools?.clientProfiles ?? {},
+      maxResultTokens: s.tools?.maxResultTokens ?? 25_000,
+      projection: s.tools?.projection ?? false,
     },
   };
 }

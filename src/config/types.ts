@@ -12,6 +12,9 @@ export interface RawToolOverride {
   title?: string;
   description?: string;
   annotations?: ToolAnnotationsConfig;
+  /** Response shaping for this tool (see tools.maxResultTokens, tools.projection). */
+  maxResultTokens?: number;
+  projection?: boolean;
 }
 
 export interface ToolAnnotationsConfig {
@@ -80,6 +83,8 @@ export interface RawServer {
     overrides?: Record<string, RawToolOverride>;
     schemaProfile?: SchemaProfileName | 'auto';
     clientProfiles?: Record<string, SchemaProfileName>;
+    maxResultTokens?: number;
+    projection?: boolean;
   };
 }
 
@@ -170,6 +175,10 @@ export interface ServerConfig {
     schemaProfile: SchemaProfileName | 'auto';
     /** For `auto`: client-name globs → profile, checked before the built-in table. */
     clientProfiles: Record<string, SchemaProfileName>;
+    /** Results longer than this (≈ 4 characters of JSON a token) are cut; 0: never. */
+    maxResultTokens: number;
+    /** Offer a `fields` argument on tools with JSON responses. */
+    projection: boolean;
   };
 }
 

@@ -5,6 +5,7 @@ import { adaptArgs, type SchemaProfile } from '../openapi/profiles/index.js';
 import type { ServerRuntime } from '../runtime/index.js';
 import type { ClientHints } from '../runtime/profiles.js';
 import { callUpstream, type CallOutcome, type CallToolResult } from '../upstream/index.js';
+import { shapeToolResult } from '../upstream/shape.js';
 import { RPC, RawJson, RpcError, negotiateVersion } from './protocol.js';
 
 export interface CallContext {
@@ -122,12 +123,21 @@ export async function callTool(rt: ServerRuntime, params: unknown, ctx: CallCont
     if (!isAppError(err)) throw err;
     outcome = { result: { content: [{ type: 'text' as const, text: err.message }], isError: true }, status: 0, outcome: err.code };
   }
-  const { result } = outcome;
+  let { result } = outcome;
   if (tool.validateOutput && !result.isError) {
     // A success without a body (a declared 204) has no fields to check: an empty object matches
     // the published schema, whose `required` lists are dropped.
     if (outcome.emptyBody) result.structuredContent = {};
     else checkOutput(result, tool.validateOutput, name, ctx);
+  }
+  const shaped = shapeToolResult(result, args as Record<string, unknown>, tool.shaping);
+  if (shaped !== result) {
+    // Cut arrays can break a minItems: then the text (and its note) goes without structuredContent.
+    if (shaped.structuredContent && tool.validateOutput?.(shaped.structuredContent)) delete shaped.structuredContent;
+    // A tool with an outputSchema must return structuredContent, or clients refuse the result: a cut
+    // that could not keep it valid is reported as what it is, with the start of the text.
+    if (tool.validateOutput && !shaped.structuredContent) shaped.isError = true;
+    result = shaped;
   }
   const label: CallOutcomeCode = result.isError && outcome.outcome === 'OK' ? 'OUTPUT_MISMATCH' : outcome.outcome;
   const ms = performance.now() - started;

@@ -9,6 +9,8 @@ import { parseBaseUrl, type PoolRegistry, type UpstreamTarget } from '../upstrea
 import { combineHashes } from './fingerprint.js';
 import { checkToolScopeKeys } from './tool-keys.js';
 import { createProfileSet, type ProfileSet } from './profiles.js';
+import { buildShaping } from './shaping.js';
+import type { ToolShaping } from '../upstream/shape.js';
 import { createLazyValidator, lazyAjv, type LazyValidator } from './validators.js';
 import { isHttpUrl } from '../util/url.js';
 
@@ -18,6 +20,8 @@ export interface RuntimeTool {
   validateArgs: LazyValidator;
   /** Set when the tool publishes an outputSchema: structuredContent is checked against it. */
   validateOutput: LazyValidator | undefined;
+  /** Result budget and projection (tools.maxResultTokens, tools.projection). */
+  shaping: ToolShaping;
 }
 
 export interface ServerRuntime {
@@ -212,8 +216,10 @@ function buildServer(
   for (const def of set.tools) {
     const url = def.binding.baseUrl ?? set.baseUrl;
     if (!isHttpUrl(url)) throw new AppError('SPEC_INVALID', `tool ${def.name}: upstream URL ${url} is not http(s)`);
+    const shaping = buildShaping(def, server);
     tools.set(def.name, {
       def,
+      shaping,
       target: targetFor(url),
       validateArgs: createLazyValidator(ajv, def.definition.inputSchema),
       validateOutput: def.definition.outputSchema ? createLazyValidator(ajv, def.definition.outputSchema) : undefined,
