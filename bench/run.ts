@@ -9,11 +9,12 @@ import { request } from 'undici';
 import { startIssuer } from './jwt.js';
 import { runLoad, type LoadResult, type Target } from './load.js';
 import { memoryOf, spawnSidecar, spawnWithPort, stopChild, waitReady } from './procs.js';
+import { profileBench, shapingBench } from './shaping.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? '1,8,64').split(',').map(Number);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,auth,audit,memory,reload,bigspec').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'throughput,auth,audit,memory,reload,bigspec,shaping,profiles').split(','));
 const root = path.resolve(import.meta.dirname, '..');
 const work = mkdtempSync(path.join(tmpdir(), 'mcp-sidecar-bench-'));
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
@@ -276,6 +277,8 @@ async function main(): Promise<void> {
     if (floor) await throughput(upstreamUrl, `http://127.0.0.1:${floor.port}`, results);
     if (ONLY.has('reload')) await reloadTime(upstreamUrl, results);
     if (ONLY.has('bigspec')) await bigSpec(results);
+    if (ONLY.has('shaping')) shapingBench(results);
+    if (ONLY.has('profiles')) await profileBench(root, work, results);
   } finally {
     await floor?.stop();
     await upstream.stop();
