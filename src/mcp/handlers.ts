@@ -49,8 +49,10 @@ export async function dispatch(rt: ServerRuntime, method: string, params: unknow
       return {};
     case 'tools/list': {
       const profile = profileFor(rt, params, ctx);
-      const list = profile === 'full' ? rt : rt.profiles.view(profile);
-      return new RawJson(ctx.auth && rt.auth ? list.listFor((name) => rt.auth!.canCall(ctx.auth!.principal, name)) : profile === 'full' ? rt.toolsListBytes : rt.profiles.view(profile).listBytes);
+      const visible = ctx.auth && rt.auth ? (name: string) => rt.auth!.canCall(ctx.auth!.principal, name) : undefined;
+      if (profile === 'full') return new RawJson(visible ? rt.listFor(visible) : rt.toolsListBytes);
+      const view = rt.profiles.view(profile);
+      return new RawJson(visible ? view.listFor(visible) : view.listBytes);
     }
     case 'tools/call':
       return callTool(rt, params, ctx);

@@ -18,14 +18,14 @@ const list = {
     items: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, body: { type: 'string' }, labels: { type: 'array', items: { type: 'string' } } } } },
   },
 };
-const op = (operationId: string) => ({
+const op = (operationId: string, schema: object = list) => ({
   get: {
     operationId,
     parameters: [
       { name: 'page', in: 'query', schema: { type: 'integer' } },
       { name: 'per_page', in: 'query', schema: { type: 'integer' } },
     ],
-    responses: { '200': { description: 'ok', content: { 'application/json': { schema: list } } } },
+    responses: { '200': { description: 'ok', content: { 'application/json': { schema } } } },
   },
 });
 const sidecar = await startTestSidecar(t, {
@@ -33,7 +33,7 @@ const sidecar = await startTestSidecar(t, {
     reload: { watch: false },
     servers: [{ path: '/mcp', spec: './spec.json', upstream: { baseUrl: upstream.url }, tools: { maxResultTokens: 2000, projection: true, overrides: { listAll: { maxResultTokens: 0, projection: false } } } }],
   },
-  files: { 'spec.json': spec30({ '/issues': op('listIssues'), '/all': op('listAll') }) },
+  files: { 'spec.json': spec30({ '/issues': op('listIssues'), '/all': op('listAll'), '/min': op('listAtLeast', { ...list, properties: { ...list.properties, items: { ...list.properties.items, minItems: 1000 } } }) }) },
 });
 const client = await connectClient(t, `${sidecar.url}/mcp`);
 const calls = callChecks(client, upstream);
@@ -70,4 +70,11 @@ t.test('a per-tool override turns the budget and projection off', async (t) => {
   t.equal(result.content.length, 1);
   const [tool] = (await client.listTools()).tools.filter((x) => x.name === 'listAll');
   t.notOk('fields' in (tool!.inputSchema.properties as object));
+});
+
+t.test('a cut that would break the outputSchema (minItems) is an isError result with the start of the text, not invalid structuredContent', async (t) => {
+  const result: any = await client.callTool({ name: 'listAtLeast', arguments: {} });
+  t.equal(result.isError, true);
+  t.equal(result.structuredContent, undefined);
+  t.match(result.content[1].text, /left out \d+ of 2000 items at items/);
 });
