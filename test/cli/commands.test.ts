@@ -21,8 +21,10 @@ t.test('validate prints one line per server and says the file is valid', async (
   t.same(lines, [
     'pets (/mcp/pets): 2 tools from 3 operations in pets.yaml',
     '  /mcp/pets has no auth: anyone who can reach it can call its tools',
+    '  schema profiles (tools passing): full 2/2, portable 2/2, gemini 2/2, openai-strict 2/2',
     'clock (/mcp/clock): 1 tools from 1 operations in clock.yaml',
     '  /mcp/clock has no auth: anyone who can reach it can call its tools',
+    '  schema profiles (tools passing): full 1/1, portable 1/1, gemini 1/1, openai-strict 1/1',
     `${file} is valid`,
   ]);
 });
