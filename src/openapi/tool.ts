@@ -35,6 +35,8 @@ export interface ToolDef {
   oauthScopes: string[][];
   /** Its response schema was over the size cap and is left out. */
   outputTooBig?: boolean;
+  /** Other names the spec gives the operation (`x-aliases`, `x-synonyms`, `x-keywords`), for search. */
+  aliases?: string[];
 }
 
 export interface ToolContext {

@@ -25,6 +25,8 @@ export interface ToolSet {
   oauth: SpecOAuth | undefined;
   /** Generated name → published name, for tools that tools.overrides renamed. */
   renamed: Map<string, string>;
+  /** Descriptions of the spec's top-level `tags`, by tag name (for search). */
+  tagDescriptions: Map<string, string>;
 }
 
 /** Spec → the tools one server publishes, after filters, overrides and naming. */
@@ -77,6 +79,8 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
     });
     if (tool.outputTooBig) bigOutputs++;
     tool.oauthScopes = oauthScopes(tool.security, oauthSchemes);
+    const aliases = specAliases(operation.op);
+    if (aliases.length > 0) tool.aliases = aliases;
     const max = server.tools.maxOutputSchemaBytes;
     // Responses whose shared $defs alone are over the cap were left out unbuilt (above); the rest are small.
     if (tool.definition.outputSchema && max > 0 && JSON.stringify(tool.definition.outputSchema).length > max) {
@@ -105,7 +109,30 @@ export function buildToolSet(spec: LoadedSpec, server: ServerConfig): ToolSet {
     operationCount: operations.length,
     oauth: readSpecOAuth(doc),
     renamed,
+    tagDescriptions: tagDescriptions(doc.tags),
   };
+}
+
+/** Words a spec offers as other names for an operation, in the vendor extensions that carry them. */
+function specAliases(op: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const key of ['x-aliases', 'x-synonyms', 'x-keywords', 'x-search-keywords']) {
+    const v = op[key];
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) out.push(...v.filter((x): x is string => typeof x === 'string'));
+  }
+  return out;
+}
+
+function tagDescriptions(tags: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!Array.isArray(tags)) return out;
+  for (const t of tags) {
+    if (!isObject(t) || typeof t.name !== 'string') continue;
+    const text = [t.description, isObject(t.externalDocs) ? t.externalDocs.description : undefined, t['x-displayName']].filter((x) => typeof x === 'string').join(' ');
+    if (text) out.set(t.name, text);
+  }
+  return out;
 }
 
 /** A tools.include / tools.exclude operation pattern that names no operation is most likely a typo. */
