@@ -192,7 +192,8 @@ async function memory(pid: number, origin: string): Promise<Record<string, numbe
 async function bigSpec(results: Record<string, unknown>): Promise<void> {
   const spec = path.join(root, 'node_modules/@octokit/openapi/generated/api.github.com.json');
   const configFile = path.join(work, 'github.yaml');
-  writeFileSync(configFile, `listen: { port: 18932 }\nlogging: { level: warn }\nservers:\n  - path: /mcp\n    spec: ${spec}\n`);
+  // tools.mode flat: this measures serving the whole 3.9 MB list (auto would serve search mode).
+  writeFileSync(configFile, `listen: { port: 18932 }\nlogging: { level: warn }\nservers:\n  - path: /mcp\n    spec: ${spec}\n    tools: { mode: flat }\n`);
   const list = async () => {
     const t = performance.now();
     const res = await request('http://127.0.0.1:18932/mcp', { method: 'POST', headers: MCP_HEADERS, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });

@@ -1,6 +1,6 @@
 import { countTokens } from 'gpt-tokenizer';
 import type { ToolSet } from '../../src/openapi/index.js';
-import { formatHits, type SearchIndex } from '../../src/search/index.js';
+import { buildMetaDefinitions, formatHits, pickMetaNames, type SearchIndex } from '../../src/search/index.js';
 import { encodeToolsList } from '../../src/runtime/snapshot.js';
 
 /**
@@ -10,7 +10,7 @@ import { encodeToolsList } from '../../src/runtime/snapshot.js';
  */
 export function roundTokens(set: ToolSet, index: SearchIndex, queries: string[]): { flat: number; list: number; round: number } {
   const flat = countTokens(encodeToolsList(set.tools.map((t) => t.definition)).toString());
-  const list = countTokens(JSON.stringify({ tools: metaDefinitions() }));
+  const list = countTokens(JSON.stringify({ tools: metaDefinitions(set) }));
   const byName = new Map(set.tools.map((t) => [t.name, t.definition]));
   let total = 0;
   for (const q of queries) {
@@ -24,13 +24,8 @@ export function roundTokens(set: ToolSet, index: SearchIndex, queries: string[])
   return { flat, list, round: list + Math.round(total / Math.max(1, queries.length)) };
 }
 
-/** Stage 1 has no meta-tools yet: their definitions are read from src/mcp once they exist. */
-let meta: unknown[] = [];
-export function setMetaDefinitions(defs: unknown[]): void {
-  meta = defs;
-}
-function metaDefinitions(): unknown[] {
-  return meta;
+function metaDefinitions(set: ToolSet): unknown[] {
+  return buildMetaDefinitions(pickMetaNames(() => false), { title: set.title ?? 'API', tools: set.tools.length, pinned: [] });
 }
 
 /**

@@ -81,8 +81,9 @@ export async function runValidate(args: CliArgs, env: NodeJS.ProcessEnv, out: Ou
       }
       out(`${rt.name} (${rt.config.path}): ${rt.tools.size} tools from ${rt.operationCount} operations in ${describeSpec(rt)}`);
       out(`  ${describeAuth(rt.config.path, rt)}`);
+      out(`  mode: ${rt.mode} (${rt.modeReason})`);
       for (const w of rt.warnings) out(`  warning: ${w}`);
-      for (const line of profileReport(rt.definitions)) out(`  ${line}`);
+      for (const line of profileReport([...rt.tools.values()].map((t) => t.def.definition))) out(`  ${line}`);
     }
     if (compileErrors > 0) return 1;
     out(`${describeSource(source)} is valid`);
@@ -94,13 +95,30 @@ export async function runTools(args: CliArgs, env: NodeJS.ProcessEnv, out: Out):
   return withSnapshot(resolveConfigSource(args, env), env, out, (snapshot) => {
     const servers = [...snapshot.servers.values()];
     if (args.json) {
-      out(JSON.stringify(servers.map((rt) => ({ name: rt.name, path: rt.config.path, tokens: estimateTokens(rt.toolsListBytes.toString()), tools: rt.definitions })), null, 2));
+      out(
+        JSON.stringify(
+          servers.map((rt) => ({
+            name: rt.name,
+            path: rt.config.path,
+            mode: rt.mode,
+            modeReason: rt.modeReason,
+            tokens: estimateTokens(rt.toolsListBytes.toString()),
+            flatTokens: Math.ceil(rt.flatListBytes / 4),
+            searchTokens: Math.ceil(rt.searchListBytes / 4),
+            tools: [...rt.tools.values()].map((t) => t.def.definition),
+          })),
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     for (const rt of servers) {
-      const json = rt.toolsListBytes.toString();
       if (rt.config.overlays.length > 0) out(`${rt.name} ${rt.config.path}: ${describeSpec(rt)}`);
-      out(`${rt.name} ${rt.config.path}: ${rt.tools.size} tools, tools/list ≈ ${estimateTokens(json).toLocaleString('en-US')} tokens (${rt.toolsListBytes.length.toLocaleString('en-US')} bytes)`);
+      const tokens = (bytes: number) => Math.ceil(bytes / 4).toLocaleString('en-US');
+      out(
+        `${rt.name} ${rt.config.path}: ${rt.tools.size} tools, mode ${rt.mode}; tools/list flat ≈ ${tokens(rt.flatListBytes)} tokens (${rt.flatListBytes.toLocaleString('en-US')} bytes), search mode ≈ ${tokens(rt.searchListBytes)} tokens (${rt.searchListBytes.toLocaleString('en-US')} bytes)`,
+      );
       for (const t of rt.tools.values()) {
         const hints = Object.entries(t.def.definition.annotations ?? {}).filter(([, v]) => v === true).map(([k]) => k.replace(/Hint$/, ''));
         out(`  ${t.def.name.padEnd(32)} ${t.def.method.padEnd(6)} ${t.def.path}${hints.length ? `  [${hints.join(', ')}]` : ''}`);

@@ -184,6 +184,9 @@ function compileServer(
       clientProfiles: s.tools?.clientProfiles ?? {},
       maxResultTokens: s.tools?.maxResultTokens ?? 25_000,
       projection: s.tools?.projection ?? false,
+      mode: s.tools?.mode ?? 'auto',
+      budget: s.tools?.budget ?? 20_000,
+      pinned: s.tools?.pinned ?? [],
     },
   };
 }

@@ -85,8 +85,14 @@ export interface RawServer {
     clientProfiles?: Record<string, SchemaProfileName>;
     maxResultTokens?: number;
     projection?: boolean;
+    mode?: ToolsMode;
+    budget?: number;
+    pinned?: string[];
   };
 }
+
+/** flat: every operation is a tool; search: meta-tools find them; auto: search past tools.budget. */
+export type ToolsMode = 'auto' | 'flat' | 'search';
 
 export interface RawConfig {
   listen?: { host?: string; port?: number };
@@ -179,6 +185,11 @@ export interface ServerConfig {
     maxResultTokens: number;
     /** Offer a `fields` argument on tools with JSON responses. */
     projection: boolean;
+    mode: ToolsMode;
+    /** Tokens of flat tools/list past which mode auto serves search. */
+    budget: number;
+    /** Tool names, operationIds or globs listed beside the meta-tools in search mode. */
+    pinned: string[];
   };
 }
 

@@ -6,6 +6,8 @@ import type { ServerRuntime } from '../runtime/index.js';
 import type { ClientHints } from '../runtime/profiles.js';
 import { callUpstream, type CallOutcome, type CallToolResult } from '../upstream/index.js';
 import { shapeToolResult } from '../upstream/shape.js';
+import { isMetaTool } from '../search/index.js';
+import { callMetaTool } from './meta-tools.js';
 import { RPC, RawJson, RpcError, negotiateVersion } from './protocol.js';
 
 export interface CallContext {
@@ -49,7 +51,9 @@ export async function dispatch(rt: ServerRuntime, method: string, params: unknow
       return {};
     case 'tools/list': {
       const profile = profileFor(rt, params, ctx);
-      const visible = ctx.auth && rt.auth ? (name: string) => rt.auth!.canCall(ctx.auth!.principal, name) : undefined;
+      const meta = rt.meta;
+      // The meta-tools are listed for every caller: what they disclose is filtered by scope instead.
+      const visible = ctx.auth && rt.auth ? (name: string) => (meta !== undefined && isMetaTool(meta, name)) || rt.auth!.canCall(ctx.auth!.principal, name) : undefined;
       if (profile === 'full') return new RawJson(visible ? rt.listFor(visible) : rt.toolsListBytes);
       const view = rt.profiles.view(profile);
       return new RawJson(visible ? view.listFor(visible) : view.listBytes);
@@ -96,7 +100,10 @@ export async function callTool(rt: ServerRuntime, params: unknown, ctx: CallCont
   const alias = profile === 'full' ? undefined : rt.profiles.view(profile).byName.get(p.name);
   const name = alias?.name ?? p.name;
   const tool = rt.tools.get(name);
-  if (!tool) throw new RpcError(RPC.INVALID_PARAMS, `Unknown tool: ${p.name}`);
+  if (!tool) {
+    if (rt.meta && isMetaTool(rt.meta, name)) return callMetaTool(rt, name, p.arguments, ctx, callTool);
+    throw new RpcError(RPC.INVALID_PARAMS, `Unknown tool: ${p.name}`);
+  }
   if (rt.auth && ctx.auth && !rt.auth.canCall(ctx.auth.principal, name)) {
     // Over HTTP this is answered earlier with 403 + a step-up challenge; here for sessions and stdio.
     throw new RpcError(RPC.INVALID_PARAMS, `Insufficient scope for tool ${name}: needs ${rt.auth.scopesFor(name).map((a) => a.join(' ')).join(' or ')}`);

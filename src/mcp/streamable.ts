@@ -130,11 +130,18 @@ function acceptsJson(accept: string): boolean {
 export function answeredStepUp(rt: ServerRuntime, ctx: Pick<CallContext, 'auth'>, messages: unknown, res: ServerResponse): boolean {
   if (!rt.auth || !ctx.auth) return false;
   for (const m of (Array.isArray(messages) ? messages : [messages]) as JsonRpcMessage[]) {
-    const name = m?.method === 'tools/call' ? (m.params as { name?: unknown } | undefined)?.name : undefined;
+    const name = m?.method === 'tools/call' ? calledTool(rt, m.params) : undefined;
     if (typeof name === 'string' && rt.tools.has(name) && !rt.auth.canCall(ctx.auth.principal, name)) {
       sendStepUp(res, rt.auth, name);
       return true;
     }
   }
   return false;
+}
+
+/** The tool a tools/call runs: its name, or for search mode's call_tool the tool named inside it. */
+function calledTool(rt: ServerRuntime, params: unknown): unknown {
+  const p = params as { name?: unknown; arguments?: { name?: unknown } } | undefined;
+  if (rt.meta && p?.name === rt.meta.call) return p.arguments?.name;
+  return p?.name;
 }

@@ -5,7 +5,9 @@ import { AppError, isAppError, type Problem } from '../errors.js';
 import { buildToolSet, loadSpec, readSpecCors, readSpecOAuth, type LoadedSpec, type ToolDef, type ToolDefinition } from '../openapi/index.js';
 import { compileCors, type CorsPolicy } from '../http/cors.js';
 import { compileHostMatcher } from '../http/hosts.js';
+import { buildMetaDefinitions, buildSearchEntry, buildSearchIndex, pickMetaNames, resolveToolsMode, type MetaNames, type SearchIndex } from '../search/index.js';
 import { parseBaseUrl, type PoolRegistry, type UpstreamTarget } from '../upstream/index.js';
+import { createGlobMatcher } from '../util/glob.js';
 import { combineHashes } from './fingerprint.js';
 import { checkToolScopeKeys } from './tool-keys.js';
 import { createProfileSet, type ProfileSet } from './profiles.js';
@@ -31,9 +33,23 @@ export interface ServerRuntime {
   version: string;
   instructions: string | undefined;
   tools: Map<string, RuntimeTool>;
-  /** `{"tools":[…]}` serialised and UTF-8 encoded once: tools/list writes these bytes as they are. */
+  /**
+   * `{"tools":[…]}` serialised and UTF-8 encoded once: tools/list writes these bytes as they are.
+   * In search mode: the meta-tools and the pinned tools.
+   */
   toolsListBytes: Buffer;
+  /** What tools/list shows (every tool in flat mode; meta-tools and pinned tools in search mode). */
   definitions: ToolDefinition[];
+  /** Bytes of the flat tools/list (every tool) and of the search-mode one, whatever the mode. */
+  flatListBytes: number;
+  searchListBytes: number;
+  /** The mode this server runs in (tools.mode resolved against tools.budget) and why. */
+  mode: 'flat' | 'search';
+  modeReason: string;
+  /** The meta-tools' names; set in search mode. */
+  meta: MetaNames | undefined;
+  /** The ranking index over every tool, built on first use and kept for this snapshot. */
+  searchIndex(): SearchIndex;
   operationCount: number;
   warnings: string[];
   /** Undefined: no browser origin may call this server. */
@@ -239,16 +255,30 @@ function buildServer(
       })
     : undefined;
   const filtered = new Map<string, Buffer>();
-  const toolsListBytes = encodeToolsList(definitions);
-  const warnings = [...fromSpec.warnings, ...set.warnings];
-  if (toolsListBytes.length > LARGE_TOOLS_LIST) warnings.push(largeListWarning(toolsListBytes.length, set.tools.length));
+  const flatBytes = encodeToolsList(definitions);
+  const choice = resolveToolsMode(server.tools.mode, server.tools.budget, flatBytes.length, set.tools.length);
+  const extraWarnings: string[] = [];
+  // The search-mode list is small and built either way: `mcp-sidecar tools` shows both sizes.
+  const metaNames = pickMetaNames((n) => tools.has(n));
+  const pinned = pinnedTools(set.tools, server.tools.pinned, extraWarnings);
+  const searchDefs = [...buildMetaDefinitions(metaNames, { title, tools: set.tools.length, pinned: pinned.map((t) => t.name) }), ...pinned.map((t) => t.definition)];
+  const searchBytes = encodeToolsList(searchDefs);
+  const search = choice.mode === 'search';
+  const meta: MetaNames | undefined = search ? metaNames : undefined;
+  const listed = search ? pinned : set.tools;
+  const shownDefs = search ? searchDefs : definitions;
+  const toolsListBytes = search ? searchBytes : flatBytes;
+  if (!search && flatBytes.length > LARGE_TOOLS_LIST) extraWarnings.push(largeListWarning(flatBytes.length, set.tools.length));
+  const metaDefs = shownDefs.slice(0, shownDefs.length - listed.length);
+  const warnings = [...fromSpec.warnings, ...set.warnings, ...extraWarnings];
+  let index: SearchIndex | undefined;
   const listFor = (visible: (tool: string) => boolean): Buffer => {
-    const shown = set.tools.filter((t) => visible(t.name));
-    if (shown.length === set.tools.length) return toolsListBytes;
+    const shown = listed.filter((t) => visible(t.name));
+    if (shown.length === listed.length) return toolsListBytes;
     const key = shown.map((t) => t.name).join('\0');
     let bytes = filtered.get(key);
     if (bytes === undefined) {
-      bytes = encodeToolsList(shown.map((t) => t.definition));
+      bytes = encodeToolsList([...metaDefs, ...shown.map((t) => t.definition)]);
       if (filtered.size < 256) filtered.set(key, bytes);
     }
     return bytes;
@@ -261,22 +291,41 @@ function buildServer(
     instructions: server.instructions ?? undefined,
     tools,
     toolsListBytes,
-    definitions,
+    definitions: shownDefs,
+    flatListBytes: flatBytes.length,
+    searchListBytes: searchBytes.length,
+    mode: choice.mode,
+    modeReason: choice.reason,
+    meta,
+    searchIndex: () => (index ??= buildSearchIndex(set.tools.map((t) => buildSearchEntry(t, set.tagDescriptions)))),
     operationCount: set.operationCount,
     warnings,
     cors: corsConfig && corsConfig.allowedOrigins.length > 0 ? compileCors(corsConfig) : undefined,
     auth,
     accessLog,
     listFor,
-    profiles: createProfileSet(definitions, server.tools.schemaProfile, server.tools.clientProfiles, { listBytes: toolsListBytes, listFor }, encodeToolsList),
+    // In search mode a profile reshapes what is listed: the meta-tools and the pinned tools.
+    profiles: createProfileSet(shownDefs, server.tools.schemaProfile, server.tools.clientProfiles, { listBytes: toolsListBytes, listFor }, encodeToolsList),
   };
+}
+
+/** tools.pinned (names, operationIds or globs) → the tools listed beside the meta-tools. */
+function pinnedTools(all: ToolDef[], patterns: string[], warnings: string[]): ToolDef[] {
+  if (patterns.length === 0) return [];
+  const match = createGlobMatcher(patterns);
+  const out = all.filter((t) => match(t.name) || (t.operationId !== undefined && match(t.operationId)));
+  for (const p of patterns) {
+    const one = createGlobMatcher([p]);
+    if (!all.some((t) => one(t.name) || (t.operationId !== undefined && one(t.operationId)))) warnings.push(`tools.pinned: ${p} matches no tool`);
+  }
+  return out;
 }
 
 /** Past this, tools/list is more than any model's context: say so at load time. */
 const LARGE_TOOLS_LIST = 8 * 1024 * 1024;
 
 function largeListWarning(bytes: number, tools: number): string {
-  return `tools/list is ${(bytes / 1e6).toFixed(0)} MB (≈${Math.ceil(bytes / 4 / 1e6)}M tokens) for ${tools} tools: more than a model can read; choose tools with tools.include / tools.exclude`;
+  return `tools/list is ${(bytes / 1e6).toFixed(0)} MB (≈${Math.ceil(bytes / 4 / 1e6)}M tokens) for ${tools} tools: more than a model can read; set tools.mode to search or auto, or choose tools with tools.include / tools.exclude`;
 }
 
 /**

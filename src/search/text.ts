@@ -44,12 +44,21 @@ export function isStopWord(word: string): boolean {
   return STOP.has(word);
 }
 
+/** Stems of words seen, shared by every index build (API vocabulary repeats across specs). */
+const stems = new Map<string, string>();
+const MAX_CACHED = 100_000;
+
 /** Words → stemmed terms, stop words and single letters dropped. */
 export function terms(text: string): string[] {
   const out: string[] = [];
   for (const w of splitWords(text)) {
     if (w.length < 2 || STOP.has(w)) continue;
-    out.push(stem(w));
+    let s = stems.get(w);
+    if (s === undefined) {
+      s = stem(w);
+      if (stems.size < MAX_CACHED) stems.set(w, s);
+    }
+    out.push(s);
   }
   return out;
 }

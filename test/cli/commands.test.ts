@@ -21,9 +21,11 @@ t.test('validate prints one line per server and says the file is valid', async (
   t.same(lines, [
     'pets (/mcp/pets): 2 tools from 3 operations in pets.yaml',
     '  /mcp/pets has no auth: anyone who can reach it can call its tools',
+    '  mode: flat (tools.mode auto: the flat tools/list is ≈143 tokens for 2 tools, within tools.budget 20,000)',
     '  schema profiles (tools passing): full 2/2, portable 2/2, gemini 2/2, openai-strict 2/2',
     'clock (/mcp/clock): 1 tools from 1 operations in clock.yaml',
     '  /mcp/clock has no auth: anyone who can reach it can call its tools',
+    '  mode: flat (tools.mode auto: the flat tools/list is ≈83 tokens for 1 tools, within tools.budget 20,000)',
     '  schema profiles (tools passing): full 1/1, portable 1/1, gemini 1/1, openai-strict 1/1',
     `${file} is valid`,
   ]);
@@ -84,7 +86,7 @@ t.test('validate of a single spec with --base-url checks it without a config', a
 t.test('tools lists each server with its tools and annotations', async (t) => {
   const { code, lines } = await run(runTools, ['tools', '-c', fixture('valid/full.yaml')]);
   t.equal(code, 0, lines.join('\n'));
-  t.match(lines[0], /^pets \/mcp\/pets: 2 tools, tools\/list ≈ \d+ tokens \(\d+ bytes\)$/);
+  t.match(lines[0], /^pets \/mcp\/pets: 2 tools, mode flat; tools\/list flat ≈ \d+ tokens \(\d+ bytes\), search mode ≈ [\d,]+ tokens \([\d,]+ bytes\)$/);
   t.match(lines[1], /^ {2}listPets +GET +\/pets +\[readOnly\]$/, 'GET is read-only');
   t.match(lines[2], /^ {2}fetch_pet +GET +\/pets\/\{petId\} +\[readOnly\]$/, 'the override renames and annotates');
   t.match(lines[3], /^clock \/mcp\/clock: 1 tools/);

@@ -17,11 +17,11 @@ const runs = {
   unknownCommand: cli(['frobnicate']),
 };
 
-t.test('tools -c config/demo.yaml lists the 7 demo tools and a token estimate', async (t) => {
+t.test('tools -c config/demo.yaml lists the 7 demo tools, flat under auto, and a token estimate', async (t) => {
   const r = await runs.tools;
   t.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');
-  const header = /^demo \/mcp: 7 tools, tools\/list ≈ ([\d,]+) tokens \(([\d,]+) bytes\)$/.exec(lines[0] ?? '');
+  const header = /^demo \/mcp: 7 tools, mode flat; tools\/list flat ≈ ([\d,]+) tokens \(([\d,]+) bytes\), search mode ≈ [\d,]+ tokens \([\d,]+ bytes\)$/.exec(lines[0] ?? '');
   t.ok(header, `header line: ${lines[0]}`);
   const tokens = Number(header?.[1]?.replace(/,/g, ''));
   const bytes = Number(header?.[2]?.replace(/,/g, ''));

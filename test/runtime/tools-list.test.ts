@@ -32,7 +32,7 @@ t.test('a tools/list larger than any model can read is warned about at load, nam
   const paths = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`/r${i}`, { post: { operationId: `create${i}`, requestBody: { content: { 'application/json': { schema: body } } }, responses: { '201': { description: 'ok' } } } }]));
   writeFileSync(path.join(dir, 'big.json'), JSON.stringify({ openapi: '3.0.3', info: { title: 'big', version: '1' }, paths }));
   writeFileSync(path.join(dir, 'small.json'), JSON.stringify({ openapi: '3.0.3', info: { title: 'small', version: '1' }, paths: { '/a': { get: { operationId: 'a', responses: { '200': { description: 'ok' } } } } } }));
-  const config = parseConfig('servers:\n  - { path: /big, spec: ./big.json, upstream: { baseUrl: http://127.0.0.1:9 } }\n  - { path: /small, spec: ./small.json, upstream: { baseUrl: http://127.0.0.1:9 } }\n', path.join(dir, 'config.yaml'), {});
+  const config = parseConfig('servers:\n  - { path: /big, spec: ./big.json, upstream: { baseUrl: http://127.0.0.1:9 }, tools: { mode: flat } }\n  - { path: /small, spec: ./small.json, upstream: { baseUrl: http://127.0.0.1:9 } }\n', path.join(dir, 'config.yaml'), {});
   const pools = new PoolRegistry();
   const snapshot = await buildSnapshot(config, { pools, generation: 1, version: '1' });
   t.teardown(() => pools.closeAll());

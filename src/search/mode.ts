@@ -1,0 +1,23 @@
+import type { ToolsMode } from '../config/types.js';
+
+export interface ToolsModeChoice {
+  mode: 'flat' | 'search';
+  /** Why, in words for `validate` and the logs. */
+  reason: string;
+}
+
+/** About 4 bytes of JSON per token: close enough to compare tool sets. */
+export function estimateTokens(bytes: number): number {
+  return Math.ceil(bytes / 4);
+}
+
+/** tools.mode (and tools.budget for auto) → the mode a server runs in, and why. */
+export function resolveToolsMode(mode: ToolsMode, budget: number, flatBytes: number, tools: number): ToolsModeChoice {
+  const tokens = estimateTokens(flatBytes);
+  const size = `the flat tools/list is ≈${tokens.toLocaleString('en-US')} tokens for ${tools} tools`;
+  if (mode === 'flat') return { mode: 'flat', reason: `tools.mode is flat (${size})` };
+  if (mode === 'search') return { mode: 'search', reason: `tools.mode is search (${size})` };
+  return tokens > budget
+    ? { mode: 'search', reason: `tools.mode auto: ${size}, over tools.budget ${budget.toLocaleString('en-US')}` }
+    : { mode: 'flat', reason: `tools.mode auto: ${size}, within tools.budget ${budget.toLocaleString('en-US')}` };
+}
