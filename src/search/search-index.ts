@@ -47,7 +47,9 @@ const B = 0.75;
 const RELATED_WEIGHT = 0.5;
 /** …and this much when the user's own word is one the spec hardly uses (vocabulary mismatch). */
 const RARE_RELATED_WEIGHT = 0.9;
-const SELF_WEIGHT = 0.6;
+const SELF_WEIGHT = 0.4;
+/** A verb that is not the sentence's main verb counts this much. */
+const SECONDARY_VERB_WEIGHT = 0.3;
 /** Fields where a repeated word is an artefact of the naming, not emphasis: presence counts. */
 const PRESENCE: ReadonlySet<Field> = new Set(['name', 'path', 'resource', 'tags', 'summary', 'aliases']);
 
@@ -55,8 +57,18 @@ interface Posting {
   docs: Int32Array;
   /** Field-weighted, length-normalised term frequency per doc (BM25F's pseudo-frequency). */
   tfs: Float32Array;
+  /** 1 where the term is in the doc's name, summary or resource: what the operation is about. */
+  primary: Uint8Array;
   idf: number;
 }
+
+/**
+ * The least a word counts when the operation is about it (in its name, summary or resource), however
+ * common the word is in the spec: in Jira's spec nearly every operation mentions "issue", yet
+ * createIssue is the one about issues.
+ */
+const PRIMARY_IDF = 1.5;
+const PRIMARY_FIELDS: ReadonlySet<Field> = new Set(['name', 'summary', 'resource']);
 
 interface DocInfo {
   entry: SearchEntry;
@@ -93,6 +105,7 @@ export function buildSearchIndex(entries: readonly SearchEntry[], lexicon: Lexic
   for (const f of FIELDS) avg[f] = Math.max(1, fieldTerms.reduce((n, ft) => n + ft[f].length, 0) / Math.max(1, docs.length));
 
   const acc = new Map<string, Map<number, number>>();
+  const primary = new Map<string, Set<number>>();
   fieldTerms.forEach((ft, i) => {
     for (const f of FIELDS) {
       const words = ft[f];
@@ -105,6 +118,11 @@ export function buildSearchIndex(entries: readonly SearchEntry[], lexicon: Lexic
         let m = acc.get(w);
         if (!m) acc.set(w, (m = new Map()));
         m.set(i, (m.get(i) ?? 0) + (WEIGHTS[f] * tf) / norm);
+        if (PRIMARY_FIELDS.has(f)) {
+          let p = primary.get(w);
+          if (!p) primary.set(w, (p = new Set()));
+          p.add(i);
+        }
       }
     }
   });
@@ -112,9 +130,11 @@ export function buildSearchIndex(entries: readonly SearchEntry[], lexicon: Lexic
   const postings = new Map<string, Posting>();
   for (const [w, m] of acc) {
     const df = m.size;
+    const prim = primary.get(w);
     postings.set(w, {
       docs: Int32Array.from(m.keys()),
       tfs: Float32Array.from(m.values()),
+      primary: Uint8Array.from([...m.keys()].map((d) => (prim?.has(d) ? 1 : 0))),
       idf: Math.log(1 + (n - df + 0.5) / (df + 0.5)),
     });
   }
@@ -131,7 +151,7 @@ export function buildSearchIndex(entries: readonly SearchEntry[], lexicon: Lexic
         for (const [term, weight] of concept.terms) {
           const p = postings.get(term);
           const k = p ? p.docs.indexOf(d) : -1;
-          if (p && k >= 0) best = Math.max(best, weight * (concept.idf ?? p.idf) * ((p.tfs[k]! * (K1 + 1)) / (p.tfs[k]! + K1)));
+          if (p && k >= 0) best = Math.max(best, weight * (concept.idf ?? (p.primary[k] ? Math.max(p.idf, PRIMARY_IDF) : p.idf)) * ((p.tfs[k]! * (K1 + 1)) / (p.tfs[k]! + K1)));
         }
         return Math.round(best * 100) / 100;
       });
@@ -143,32 +163,33 @@ export function buildSearchIndex(entries: readonly SearchEntry[], lexicon: Lexic
       if (q.concepts.length === 0) return [];
       const scores = new Float64Array(n);
       const matched = new Uint8Array(n);
-      q.concepts.forEach((concept, ci) => {
+      q.concepts.forEach((concept) => {
         // A concept's score in a doc is its best-matching form: the word itself, else a relative.
         const best = new Map<number, number>();
         for (const [term, weight] of concept.terms) {
           const p = postings.get(term);
           if (!p) continue;
           const idf = concept.idf ?? p.idf;
+          const floor = concept.idf ?? Math.max(p.idf, PRIMARY_IDF);
           for (let k = 0; k < p.docs.length; k++) {
             const tf = p.tfs[k]!;
-            const s = weight * idf * ((tf * (K1 + 1)) / (tf + K1));
+            const s = weight * (p.primary[k] ? floor : idf) * ((tf * (K1 + 1)) / (tf + K1));
             const d = p.docs[k]!;
             if (s > (best.get(d) ?? 0)) best.set(d, s);
           }
         }
         for (const [d, s] of best) {
           scores[d]! += s;
-          if (ci < 32) matched[d] = matched[d]! + 1;
+          if (!concept.optional) matched[d] = matched[d]! + 1;
         }
       });
       const hits: { d: number; score: number }[] = [];
-      const total = q.concepts.length;
+      const total = Math.max(1, q.concepts.filter((c) => !c.optional).length);
       for (let d = 0; d < n; d++) {
         if (scores[d] === 0) continue;
         const doc = docs[d]!;
         if (opts.visible && !opts.visible(doc.entry.name)) continue;
-        let s = scores[d]! * (0.5 + (0.5 * matched[d]!) / total);
+        let s = scores[d]! * (0.5 + (0.5 * Math.min(matched[d]!, total)) / total);
         s *= intentFactor(q.intents, q.plural, doc);
         hits.push({ d, score: s });
       }
@@ -196,10 +217,10 @@ function isCollection(path: string, parents: Set<string>, posted: Set<string>): 
 function fieldsOf(e: SearchEntry): Record<Field, string[]> {
   const literal = e.path.split('/').filter((s) => s !== '' && !s.startsWith('{'));
   return {
-    name: terms(e.name),
-    path: terms(literal.join(' ')),
-    resource: terms(literal.at(-1) ?? ''),
-    summary: terms(e.summary),
+    name: terms(e.name, true),
+    path: terms(literal.join(' '), true),
+    resource: terms(literal.at(-1) ?? '', true),
+    summary: terms(e.summary, true),
     tags: terms(e.tags.join(' ')),
     tagText: terms(e.tagText),
     description: terms(e.description),
@@ -212,6 +233,8 @@ interface Concept {
   terms: Map<string, number>;
   /** The verb's concept scores the same whichever form matched: its rarity says nothing. */
   idf?: number;
+  /** A bonus when matched; not missing when not (the caller's own endpoints, joined compounds). */
+  optional?: boolean;
 }
 
 /** A verb's weight does not depend on how rare its form is in the spec (the intent is what counts). */
@@ -255,9 +278,10 @@ export function parseQuery(query: string, lexicon: Lexicon, df: (term: string) =
   let plural = false;
   let verbAt = -1;
   for (let i = 0; i < Math.min(2, content.length); i++) {
-    const found = lexicon.intents.get(stem(content[i]!));
-    if (found) {
-      for (const intent of found) intents.add(intent);
+    const s = stem(content[i]!);
+    const found = lexicon.intents.get(s);
+    if (found || lexicon.relatedVerbs.has(s)) {
+      for (const intent of found ?? []) intents.add(intent);
       verbAt = i;
       break;
     }
@@ -266,26 +290,35 @@ export function parseQuery(query: string, lexicon: Lexicon, df: (term: string) =
   content.forEach((word, i) => {
     const s = stem(word);
     if (covered.has(s)) return;
+    const isVerb = lexicon.intents.has(s) || lexicon.relatedVerbs.has(s);
+    // A second word for the verb's own intent ("file a new bug") adds nothing; another verb later
+    // in the sentence ("follow a ticket to get updates") is about the goal, not the operation.
+    if (i !== verbAt && verbAt >= 0 && (lexicon.intents.get(s) ?? []).some((x) => intents.has(x))) return;
+    const scale = i !== verbAt && isVerb ? SECONDARY_VERB_WEIGHT : 1;
     if (s !== word && word.endsWith('s') && !lexicon.intents.has(s)) plural = true;
     const verb = i === verbAt;
     // A verb used in a secondary sense ("file a bug", "open a ticket") counts less as a word and
     // more as its intent's usual verbs.
-    const concept = new Map<string, number>([[s, verb && !lexicon.relatedVerbs.has(s) ? 0.5 : 1]]);
+    const concept = new Map<string, number>([[s, (verb && !lexicon.relatedVerbs.has(s) ? 0.5 : 1) * scale]]);
     if (verb) for (const intent of intents) for (const c of lexicon.canonical[intent]) if (!concept.has(c)) concept.set(c, 1);
     const rel = (verb ? lexicon.relatedVerbs : lexicon.related).get(s);
-    const weight = verb ? 1 : df(s) < RARE_DF ? RARE_RELATED_WEIGHT : RELATED_WEIGHT;
+    const weight = (verb && intents.size > 0 ? 1 : df(s) < RARE_DF ? RARE_RELATED_WEIGHT : RELATED_WEIGHT) * scale;
     for (const r of rel ?? []) if (!concept.has(r)) concept.set(r, weight);
     for (const t of concept.keys()) covered.add(t);
     concepts.push(verb ? { terms: concept, idf: VERB_IDF } : { terms: concept });
   });
-  for (let i = 0; i + 1 < content.length; i++) {
-    const joined = stem(content[i]! + content[i + 1]!);
-    if (!covered.has(joined) && df(joined) > 0) {
-      covered.add(joined);
-      concepts.push({ terms: new Map([[joined, 1]]) });
+  // Nearby words the spec writes as one ("work log" → worklog, "log work" → worklog).
+  for (let i = 0; i < content.length; i++) {
+    for (let j = i + 1; j < Math.min(content.length, i + 4); j++) {
+      for (const joined of [stem(content[i]! + content[j]!), stem(content[j]! + content[i]!)]) {
+        if (!covered.has(joined) && df(joined) > 0) {
+          covered.add(joined);
+          concepts.push({ terms: new Map([[joined, 1]]), optional: true });
+        }
+      }
     }
   }
-  if (self) concepts.push({ terms: new Map(lexicon.self.terms.map((t) => [t, SELF_WEIGHT])) });
+  if (self) concepts.push({ terms: new Map(lexicon.self.terms.map((t) => [t, SELF_WEIGHT])), optional: true });
   return { concepts, intents, plural };
 }
 

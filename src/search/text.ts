@@ -4,7 +4,7 @@
  */
 
 const STOP = new Set(
-  'a an the and or of to in on at by for from with without into onto as is are be been was were it its this that these those my me i we our you your their them they he she his her him can could would should will shall do does did done please want need like just some any via per using use used also than then there here when where which who whom whose what how whether if so not no yes about up out over under only own same such very way one two have has had exist exists existing currently right now'.split(
+  'a an the and or of to in on at by for from with without into onto as is are be been was were it its this that these those my me i we our you your their them they he she his her him can could would should will shall do does did done please want need like just some any via per using use used also than then there here when where which who whom whose what how whether if so not no yes about up out over under only own same such very way one two am have has had someone somebody something anyone anything exist exists existing currently right now'.split(
     ' ',
   ),
 );
@@ -48,8 +48,11 @@ export function isStopWord(word: string): boolean {
 const stems = new Map<string, string>();
 const MAX_CACHED = 100_000;
 
-/** Words → stemmed terms, stop words and single letters dropped. */
-export function terms(text: string): string[] {
+/**
+ * Words → stemmed terms, stop words and single letters dropped. With `agents`, a noun for who does
+ * something ("reviewers", "followers") also yields the thing done ("review", "follow").
+ */
+export function terms(text: string, agents = false): string[] {
   const out: string[] = [];
   for (const w of splitWords(text)) {
     if (w.length < 2 || STOP.has(w)) continue;
@@ -59,6 +62,7 @@ export function terms(text: string): string[] {
       if (stems.size < MAX_CACHED) stems.set(w, s);
     }
     out.push(s);
+    if (agents && s.length > 6 && s.endsWith('er')) out.push(s.slice(0, -2));
   }
   return out;
 }
