@@ -80,6 +80,14 @@ t.test('a value outside an enum lists the allowed values', async (t) => {
   t.same(err.problems, [{ file: FILE, line: 3, column: 15, path: 'servers[0].sessions', message: 'must be one of: "stateless", "stateful"' }]);
 });
 
+t.test('tools.mode, tools.budget and tools.pinned are checked where they are written', async (t) => {
+  const err = configError(t, () => parseConfig('servers:\n  - spec: a.yaml\n    tools:\n      mode: lazy\n      budget: -1\n      pinned: [""]\n', FILE, {}));
+  t.same(
+    err.problems.map((p: { line?: number; path?: string; message: string }) => `${p.line} ${p.path}: ${p.message}`),
+    ['4 servers[0].tools.mode: must be one of: "auto", "flat", "search"', '5 servers[0].tools.budget: must be >= 0', '6 servers[0].tools.pinned[0]: must NOT have fewer than 1 characters'],
+  );
+});
+
 t.test('a config without servers is rejected, and so is an empty list of servers', async (t) => {
   const missing = await configErrorAsync(t, loadConfig(path.join(fixtures, 'broken/no-servers.yaml'), {}));
   t.same(missing.problems.map((p) => [p.line, p.column, p.path, p.message]), [[1, 1, '(top level)', 'missing required key "servers"']]);
