@@ -129,8 +129,11 @@ t.test('validate names every schema repair it made to a spec’s mistakes as a w
   t.equal(code, 0, lines.join('\n'));
   t.same(lines, [
     'mistakes (/mcp): 1 tools from 1 operations in mistakes.yaml',
+    '  /mcp has no auth: anyone who can reach it can call its tools',
+    '  mode: flat (tools.mode auto: the flat tools/list is ≈99 tokens for 1 tools, within tools.budget 20,000)',
     '  warning: property "kind" has the bare type name "string" as its schema; read as {type: string}',
     '  warning: property "additionalProperties" has false as its schema (a misplaced keyword?), which is not a schema; dropped',
+    '  schema profiles (tools passing): full 1/1, portable 1/1, gemini 1/1, openai-strict 1/1',
     `${file} is valid`,
   ]);
 });
