@@ -179,6 +179,7 @@ function compileServer(
       maxNameLength: s.tools?.maxNameLength ?? DEFAULT_MAX_NAME_LENGTH,
       outputSchema: s.tools?.outputSchema ?? true,
       maxOutputSchemaBytes: unit([...p, 'tools', 'maxOutputSchemaSize'], () => parseSize(s.tools?.maxOutputSchemaSize ?? '16kb'), 16_000),
+      cacheTtlMs: unit([...p, 'tools', 'cacheTtl'], () => parseDuration(s.tools?.cacheTtl ?? '60s'), 60_000),
       overrides: s.tools?.overrides ?? {},
       schemaProfile: s.tools?.schemaProfile ?? 'full',
       clientProfiles: s.tools?.clientProfiles ?? {},

@@ -80,6 +80,7 @@ export interface RawServer {
     maxNameLength?: number;
     outputSchema?: boolean;
     maxOutputSchemaSize?: string | number;
+    cacheTtl?: string | number;
     overrides?: Record<string, RawToolOverride>;
     schemaProfile?: SchemaProfileName | 'auto';
     clientProfiles?: Record<string, SchemaProfileName>;
@@ -176,6 +177,8 @@ export interface ServerConfig {
     outputSchema: boolean;
     /** Bytes of JSON; 0: no limit. */
     maxOutputSchemaBytes: number;
+    /** ttlMs of tools/list and server/discover for 2026-07-28 clients. */
+    cacheTtlMs: number;
     overrides: Record<string, RawToolOverride>;
     /** The tool schemas' dialect (see docs/config.md); `auto` picks one per client. */
     schemaProfile: SchemaProfileName | 'auto';

@@ -71,7 +71,7 @@ export function serializeResponse(id: JsonRpcId | null, result: unknown): string
 const CLOSE_BRACE = Buffer.from('}');
 
 /** A tool result whose structuredContent is the upstream's JSON text is written without re-stringifying it. */
-function serializeResult(result: unknown): string {
+export function serializeResult(result: unknown): string {
   const r = result as CallToolResult;
   const raw = typeof r === 'object' && r !== null ? r[RAW_STRUCTURED] : undefined;
   if (typeof raw !== 'string' || r.structuredContent === undefined) return JSON.stringify(result);

@@ -4,8 +4,10 @@ import { readRequestBody } from '../http/body.js';
 import { sendStepUp } from '../http/auth.js';
 import { sendChunks, sendEmpty, sendRaw, sendRpcError } from '../http/respond.js';
 import type { ServerRuntime } from '../runtime/index.js';
+import { routeEra } from './era2026.js';
 import { dispatch, type CallContext, type ServerIdentity } from './handlers.js';
 import { clientHintsOf } from './hints.js';
+import { answerModern } from './modern.js';
 import {
   RPC,
   RpcError,
@@ -40,11 +42,6 @@ export async function handleStatelessPost(
   const ctype = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(ctype)) {
     sendRpcError(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
-    return;
-  }
-  const version = req.headers['mcp-protocol-version'];
-  if (typeof version === 'string' && !isSupportedVersion(version)) {
-    sendRpcError(res, 400, -32000, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
     return;
   }
   let raw: Buffer;
@@ -85,6 +82,15 @@ export async function handleStatelessPost(
     sendRpcError(res, 400, RPC.INVALID_REQUEST, `Invalid Request: ${idProblem}`);
     return;
   }
+  // The era comes from the parsed body: 2026-07-28 requests name their version in params._meta.
+  const era = routeEra(messages as JsonRpcMessage[], batch, req.headers);
+  if (era.kind === 'reject') return sendRaw(res, era.status, serializeError(era.id, era.code, era.message, era.data));
+  if (era.kind === 'modern') return answerModernPost(req, res, rt, ctx, era.message, opts.identity);
+  const version = req.headers['mcp-protocol-version'];
+  if (typeof version === 'string' && !isSupportedVersion(version)) {
+    sendRpcError(res, 400, -32000, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
+    return;
+  }
   const requests = (messages as JsonRpcMessage[]).filter(isRequest);
   if (requests.length === 0) {
     // Only notifications or responses: accepted, nothing to answer.
@@ -104,6 +110,17 @@ export async function handleStatelessPost(
   if (!batch) return sendChunks(res, 200, await answer(rt, requests[0]!, ctx, opts.identity));
   const answers = await Promise.all(requests.map((m) => answer(rt, m, ctx, opts.identity)));
   sendRaw(res, 200, `[${answers.map((a) => (typeof a === 'string' ? a : Buffer.concat(a).toString('utf8'))).join(',')}]`);
+}
+
+/** One 2026-07-28 message: no session id is minted or echoed, and a notification is just accepted. */
+async function answerModernPost(req: IncomingMessage, res: ServerResponse, rt: ServerRuntime, ctx: CallContext, m: JsonRpcMessage, identity: ServerIdentity): Promise<void> {
+  if (!isRequest(m)) return sendEmpty(res, 202);
+  const hints = clientHintsOf(req, rt);
+  if (hints && 'error' in hints) return sendRaw(res, 400, serializeError(m.id!, RPC.INVALID_REQUEST, `Bad Request: ${hints.error}`));
+  if (hints) ctx = { ...ctx, hints };
+  if (answeredStepUp(rt, ctx, m, res)) return;
+  const { status, body } = await answerModern(rt, m, ctx, identity);
+  sendChunks(res, status, body);
 }
 
 async function answer(rt: ServerRuntime, m: JsonRpcMessage, ctx: CallContext, identity: ServerIdentity): Promise<string | Buffer[]> {

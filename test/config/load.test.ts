@@ -24,7 +24,7 @@ t.test('a minimal config gets the documented defaults', async (t) => {
   t.equal(s.sessions, 'stateless');
   t.equal(s.cors, undefined, 'CORS is closed unless configured');
   t.same(s.upstream, { baseUrl: undefined, timeoutMs: 30_000, connectTimeoutMs: 10_000, maxResponseBytes: 10_000_000, maxConnections: 128, headers: {} });
-  t.same(s.tools, { include: undefined, exclude: undefined, maxNameLength: 48, outputSchema: true, maxOutputSchemaBytes: 16_000, overrides: {}, schemaProfile: 'full', clientProfiles: {}, maxResultTokens: 25_000, projection: false, mode: 'auto', budget: 20_000, pinned: [] });
+  t.same(s.tools, { include: undefined, exclude: undefined, maxNameLength: 48, outputSchema: true, maxOutputSchemaBytes: 16_000, cacheTtlMs: 60_000, overrides: {}, schemaProfile: 'full', clientProfiles: {}, maxResultTokens: 25_000, projection: false, mode: 'auto', budget: 20_000, pinned: [] });
   t.same(s.specAt, { file: FILE, line: 2, column: 11, path: 'servers[0].spec' });
 });
 
