@@ -123,7 +123,10 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
       if (!opts.log) log.level = next.config.logging.level;
       announce(next);
     },
-    notifyToolsChanged: (path) => server.sessions.get(path)?.notifyToolsChanged(),
+    notifyToolsChanged: (path) => {
+      server.listeners.notifyToolsChanged(path);
+      return server.sessions.get(path)?.notifyToolsChanged();
+    },
     counted: (result) => metrics.reload(result),
   });
   // Once serving: load the argument validator's library, so the first tool call does not.
@@ -133,6 +136,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     reloads.close();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    server.listeners.closeAll();
     await holder.drained(graceMs);
     await Promise.all([...server.sessions.values()].map((m) => m.closeAll()));
     server.closeAllConnections();

@@ -4,6 +4,7 @@ import type { Config } from '../config/index.js';
 import type { AuditLog, Authenticated } from '../auth/index.js';
 import type { Logger } from '../log.js';
 import type { Limiter, ServerIdentity } from '../mcp/handlers.js';
+import { ListenRegistry } from '../mcp/listen.js';
 import type { SessionManager } from '../mcp/stateful.js';
 import { answeredStepUp, handleStatelessPost } from '../mcp/streamable.js';
 import type { ServerRuntime, Snapshot, SnapshotHolder } from '../runtime/index.js';
@@ -24,7 +25,7 @@ export interface HttpDeps {
   readiness?: () => Record<string, unknown>;
 }
 
-export type SidecarHttpServer = Server & { sessions: Map<string, SessionManager> };
+export type SidecarHttpServer = Server & { sessions: Map<string, SessionManager>; listeners: ListenRegistry };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -37,6 +38,7 @@ const nextRequestId = (): string => `${ID_PREFIX}-${(++idCounter).toString(36)}`
 /** The sidecar's HTTP surface: MCP endpoints by path, health, readiness and metrics. */
 export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
   const sessions = new Map<string, SessionManager>();
+  const listeners = new ListenRegistry();
   // The SDK transport behind stateful sessions loads on first use: stateless servers never pay for it.
   const sessionsFor = async (path: string): Promise<SessionManager> => {
     let m = sessions.get(path);
@@ -86,7 +88,7 @@ export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
       }
       switch (req.method) {
         case 'POST':
-          return await handleStatelessPost(req, res, rt, { log: deps.log, requestId, observe, limiter: deps.limiter, auth, audit: deps.audit }, { maxBody, identity: deps.identity });
+          return await handleStatelessPost(req, res, rt, { log: deps.log, requestId, observe, limiter: deps.limiter, auth, audit: deps.audit }, { maxBody, identity: deps.identity, listeners });
         default:
           // Stateless: no session to stream notifications on, and none to delete.
           return sendRpcError(res, 405, -32000, 'Method Not Allowed: this MCP endpoint is stateless; use POST', { allow: 'POST, OPTIONS' });
@@ -106,7 +108,7 @@ export function createHttpServer(deps: HttpDeps): SidecarHttpServer {
   });
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxConnections = limits.maxConnections;
-  return Object.assign(server, { sessions });
+  return Object.assign(server, { sessions, listeners });
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ServerRuntime } from '../runtime/index.js';
 import { routeEra } from './era2026.js';
 import { dispatch, type CallContext, type ServerIdentity } from './handlers.js';
 import { clientHintsOf } from './hints.js';
+import type { ListenRegistry } from './listen.js';
 import { answerModern } from './modern.js';
 import {
   RPC,
@@ -32,7 +33,7 @@ export async function handleStatelessPost(
   res: ServerResponse,
   rt: ServerRuntime,
   ctx: CallContext,
-  opts: { maxBody: number; identity: ServerIdentity },
+  opts: { maxBody: number; identity: ServerIdentity; listeners?: ListenRegistry },
 ): Promise<void> {
   const accept = req.headers.accept ?? '';
   if (!acceptsJson(accept)) {
@@ -85,7 +86,7 @@ export async function handleStatelessPost(
   // The era comes from the parsed body: 2026-07-28 requests name their version in params._meta.
   const era = routeEra(messages as JsonRpcMessage[], batch, req.headers);
   if (era.kind === 'reject') return sendRaw(res, era.status, serializeError(era.id, era.code, era.message, era.data));
-  if (era.kind === 'modern') return answerModernPost(req, res, rt, ctx, era.message, opts.identity);
+  if (era.kind === 'modern') return answerModernPost(req, res, rt, ctx, era.message, opts);
   const version = req.headers['mcp-protocol-version'];
   if (typeof version === 'string' && !isSupportedVersion(version)) {
     sendRpcError(res, 400, -32000, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
@@ -113,13 +114,21 @@ export async function handleStatelessPost(
 }
 
 /** One 2026-07-28 message: no session id is minted or echoed, and a notification is just accepted. */
-async function answerModernPost(req: IncomingMessage, res: ServerResponse, rt: ServerRuntime, ctx: CallContext, m: JsonRpcMessage, identity: ServerIdentity): Promise<void> {
+async function answerModernPost(req: IncomingMessage, res: ServerResponse, rt: ServerRuntime, ctx: CallContext, m: JsonRpcMessage, opts: { identity: ServerIdentity; listeners?: ListenRegistry }): Promise<void> {
   if (!isRequest(m)) return sendEmpty(res, 202);
   const hints = clientHintsOf(req, rt);
   if (hints && 'error' in hints) return sendRaw(res, 400, serializeError(m.id!, RPC.INVALID_REQUEST, `Bad Request: ${hints.error}`));
   if (hints) ctx = { ...ctx, hints };
   if (answeredStepUp(rt, ctx, m, res)) return;
-  const { status, body } = await answerModern(rt, m, ctx, identity);
+  if (m.method === 'subscriptions/listen' && opts.listeners) {
+    const wanted = (m.params as { notifications?: unknown }).notifications;
+    if (typeof wanted !== 'object' || wanted === null || Array.isArray(wanted)) {
+      return sendRaw(res, 200, serializeError(m.id!, RPC.INVALID_PARAMS, 'Invalid params: subscriptions/listen needs params.notifications (an object, e.g. {"toolsListChanged": true})'));
+    }
+    // The stream outlives this request: the snapshot taken for it is released as usual.
+    return opts.listeners.open(rt.config.path, m.id!, wanted as Record<string, unknown>, res);
+  }
+  const { status, body } = await answerModern(rt, m, ctx, opts.identity);
   sendChunks(res, status, body);
 }
 
