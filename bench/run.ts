@@ -27,14 +27,18 @@ function directTarget(origin: string): Target {
   };
 }
 
-function mcpTarget(origin: string, headers: Record<string, string> = {}, endpoint = '/mcp'): Target {
+/** The same call as a 2026-07-28 client sends it: version and capabilities in _meta, mirrored headers. */
+const MODERN_HEADERS = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'getItem' };
+const MODERN_META = '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"bench","version":"1"}}';
+
+function mcpTarget(origin: string, headers: Record<string, string> = {}, endpoint = '/mcp', modern = false): Target {
   return {
     origin,
     request: (n) => ({
       path: endpoint,
       method: 'POST',
-      headers: { ...MCP_HEADERS, ...headers },
-      body: `{"jsonrpc":"2.0","id":${n},"method":"tools/call","params":{"name":"getItem","arguments":{"id":${n}}}}`,
+      headers: { ...MCP_HEADERS, ...(modern ? MODERN_HEADERS : {}), ...headers },
+      body: `{"jsonrpc":"2.0","id":${n},"method":"tools/call","params":{"name":"getItem","arguments":{"id":${n}}${modern ? `,${MODERN_META}` : ''}}}`,
     }),
     verify: (n, status, body) => {
       if (status !== 200) return false;
@@ -118,6 +122,8 @@ interface Variant {
   auth: boolean;
   /** Measured at c=8 only: each answers one question, not a curve. */
   c8Only: boolean;
+  /** Sent as MCP 2026-07-28 requests (same endpoint as auth off: "vs auth off" is 2025 ÷ 2026). */
+  modern?: boolean;
 }
 
 /**
@@ -133,6 +139,7 @@ async function throughput(upstreamUrl: string, floorUrl: string, results: Record
   const withAudit = ONLY.has('audit');
   const variants: Variant[] = [
     { key: 'off', scenario: 'auth off', port: 18931, endpoint: '/mcp', auth: false, c8Only: false },
+    { key: 'modern', scenario: 'MCP 2026-07-28', port: 18931, endpoint: '/mcp', auth: false, c8Only: false, modern: true },
     ...(withAuth ? [{ key: 'jwt', scenario: 'JWT auth on', port: 18931, endpoint: '/mcp/auth', auth: true, c8Only: false }] : []),
     ...(withAudit
       ? [
@@ -149,7 +156,8 @@ async function throughput(upstreamUrl: string, floorUrl: string, results: Record
   const running = ports.map((port) => {
     const configFile = path.join(work, `config-${port}.yaml`);
     const audit = variants.some((v) => v.port === port && v.key === 'audit');
-    const servers = variants.filter((v) => v.port === port).map((v) => server(v.endpoint, v.auth));
+    // One server per endpoint: the 2026 variant calls the auth-off endpoint.
+    const servers = [...new Map(variants.filter((v) => v.port === port).map((v) => [v.endpoint, server(v.endpoint, v.auth)])).values()];
     writeFileSync(configFile, `listen: { port: ${port} }\nlogging: { level: info }\naudit: { enabled: ${audit}, file: ./audit-${port}.log }\nservers:${servers.join('')}\n`);
     return { port, proc: spawnSidecar(configFile) };
   });
@@ -159,7 +167,7 @@ async function throughput(upstreamUrl: string, floorUrl: string, results: Record
     for (const c of CONCURRENCY) {
       const shown = variants.filter((v) => !v.c8Only || c === (CONCURRENCY.includes(8) ? 8 : CONCURRENCY[0]));
       const targets: Record<string, Target> = { direct: directTarget(upstreamUrl), floor: mcpTarget(floorUrl) };
-      for (const v of shown) targets[v.key] = mcpTarget(`http://127.0.0.1:${v.port}`, v.auth && issuer ? { authorization: `Bearer ${issuer.token}` } : {}, v.endpoint);
+      for (const v of shown) targets[v.key] = mcpTarget(`http://127.0.0.1:${v.port}`, v.auth && issuer ? { authorization: `Bearer ${issuer.token}` } : {}, v.endpoint, v.modern);
       const runs = await rounds(targets, c);
       const batch = [row('floor (bare hop)', c, runs, 'floor'), ...shown.map((v) => row(v.scenario, c, runs, v.key))];
       printRows(batch);
