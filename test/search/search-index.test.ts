@@ -94,6 +94,8 @@ t.test('meta-tool names step aside of operations that have them', async (t) => {
 t.test('mode auto is search past the budget and says why', async (t) => {
   t.match(resolveToolsMode('auto', 20_000, 4 * 20_001, 100), { mode: 'search', reason: /over tools.budget 20,000/ });
   t.match(resolveToolsMode('auto', 20_000, 4 * 20_000, 100), { mode: 'flat', reason: /within tools.budget/ });
+  t.match(resolveToolsMode('auto', 20_000, 4 * 20_001, 3), { mode: 'flat', reason: /would not list fewer tools/ }, 'three tools or fewer stay flat however large');
+  t.match(resolveToolsMode('auto', 20_000, 4 * 20_001, 4), { mode: 'search' });
   t.match(resolveToolsMode('flat', 0, 1e9, 100), { mode: 'flat', reason: /tools.mode is flat/ });
   t.match(resolveToolsMode('search', 1e9, 10, 1), { mode: 'search' });
 });
